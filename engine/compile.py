@@ -1,0 +1,303 @@
+"""Checked syntax -> an immutable rule set: gazetteer indexes, regexes, pattern matchers.
+
+The rule set is built once and reused for every document. Entity rules are ordered so
+that a rule runs after every rule that makes a type it uses (cascades); relation rules
+run last. Each rule knows the tokens or types its match must start with, so the matcher
+only tries the places where it can match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+
+from . import syntax as s
+from .check import (
+    BUILTINS, VALUE_SLOT, SlotInfo, Symbols, captured_type, implicit_slots, regex_flags, uses, walk,
+)
+from .gazetteer import Entry, Gazetteer, phrase_tokens
+from .text import TOKEN
+from .match import (
+    AltNode, BoundaryNode, BuiltinNode, CaptureNode, GapNode, Node, RegexNode, RepeatNode,
+    SeqNode, Test, TypeNode, WordsNode,
+)
+
+Trigger = tuple[Literal["type", "word"], str]
+
+
+@dataclass(frozen=True)
+class EntityType:
+    name: str
+    gazetteers: tuple[Gazetteer, ...]
+    regexes: tuple[regex.Pattern[str], ...]
+    normaliser: str | None
+
+
+@dataclass(frozen=True)
+class RelationType:
+    name: str
+    slots: tuple[SlotInfo, ...]
+    unordered: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class CompiledVeto:
+    cue: Node
+    position: s.VetoPosition
+    anchor: str | None
+    other: str | None
+    window: int | None
+
+
+@dataclass(frozen=True)
+class CompiledExcept:
+    kind: Literal["after", "before", "when"]
+    cue: Node
+    window: int | None
+
+
+@dataclass(frozen=True)
+class CompiledFill:
+    """Fill `slots` from a capture, or from the nearest mention of `type` in `scopes`."""
+
+    slots: tuple[str, ...]
+    slot_type: str
+    capture: str | None = None
+    type: str | None = None
+    tests: tuple[Test, ...] = ()
+    scopes: tuple[s.FillScope, ...] = ()
+    excepts: tuple[CompiledExcept, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    name: str
+    target: str
+    makes_entity: bool
+    scope: s.Scope
+    node: Node
+    triggers: frozenset[Trigger] | None  # None: may start anywhere
+    vetoes: tuple[CompiledVeto, ...]
+    fills: tuple[CompiledFill, ...]
+    priority: int
+    location: str
+
+
+@dataclass(frozen=True)
+class Preparation:
+    drop: tuple[regex.Pattern[str], ...]
+    dateline: regex.Pattern[str] | None
+    published: regex.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything needed to extract from documents; never changes after it is built."""
+
+    relations: dict[str, RelationType]
+    entities: dict[str, EntityType]
+    entity_rules: tuple[CompiledRule, ...]
+    relation_rules: tuple[CompiledRule, ...]
+    preparation: Preparation
+    digest: str
+
+
+def compile_rule_set(symbols: Symbols, digest: str) -> RuleSet:
+    entities = {name: _entity(e, symbols) for name, e in symbols.entities.items()}
+    relations = {
+        name: RelationType(name, symbols.slots[name], r.unordered, r.description)
+        for name, r in symbols.relations.items()
+    }
+    rules = [_rule(rule, symbols) for rule in symbols.rules.values()]
+    ordered = _cascade_order([r for r in rules if r.makes_entity], symbols)
+    return RuleSet(
+        relations, entities, ordered, tuple(r for r in rules if not r.makes_entity),
+        _preparation(symbols.prepare), digest,
+    )
+
+
+# ------------------------------------------------------------------ entities
+
+
+def _entity(entity: s.Entity, symbols: Symbols) -> EntityType:
+    gazetteers = []
+    regexes = []
+    for source in entity.sources:
+        if isinstance(source, s.GazetteerSource):
+            entries = symbols.gazetteers.get(source.path, [])
+            gazetteers.append(Gazetteer.build(source.path, entries, source.variants))
+        elif isinstance(source, s.WordsSource):
+            words = [(Entry(word), [word]) for word in source.words]
+            gazetteers.append(Gazetteer.build(entity.name, words, False))
+        else:
+            regexes.append(regex.compile(source.source, regex_flags(source.flags)))
+    return EntityType(entity.name, tuple(gazetteers), tuple(regexes), entity.normaliser)
+
+
+def _preparation(steps: list[s.PrepareStep]) -> Preparation:
+    def compiled(kind: str) -> list[regex.Pattern[str]]:
+        flags = regex.MULTILINE
+        return [regex.compile(st.source, regex_flags(st.flags) | flags) for st in steps if st.kind == kind]
+
+    datelines, published = compiled("dateline"), compiled("published")
+    return Preparation(
+        tuple(compiled("drop")), datelines[0] if datelines else None,
+        published[0] if published else None,
+    )
+
+
+# ------------------------------------------------------------------ rules
+
+
+def _rule(rule: s.Rule, symbols: Symbols) -> CompiledRule:
+    makes_entity = rule.target in symbols.entities
+    node = compile_pattern(rule.pattern)
+    slots = (SlotInfo(VALUE_SLOT, rule.target, True),) if makes_entity else symbols.slots[rule.target]
+    return CompiledRule(
+        rule.name, rule.target, makes_entity, rule.scope, node, triggers(node),
+        tuple(CompiledVeto(compile_pattern(v.cue), v.position, v.anchor, v.other, v.window)
+              for v in rule.vetoes),
+        _fills(rule, slots), rule.priority, f"{rule.span.file}:{rule.span.line}",
+    )
+
+
+def _fills(rule: s.Rule, slots: tuple[SlotInfo, ...]) -> tuple[CompiledFill, ...]:
+    types = {slot.name: slot.type for slot in slots}
+    fills = [_fill(fill, types[fill.slots[0]]) for fill in rule.fills]
+    filled = {name for fill in rule.fills for name in fill.slots}
+    captures = _capture_types(rule.pattern)
+    for slot, capture in implicit_slots(slots, captures, filled).items():
+        fills.append(CompiledFill((slot,), types[slot], capture=capture))
+    return tuple(fills)
+
+
+def _capture_types(pattern: s.Pattern) -> dict[str, str | None]:
+    return {n.name: captured_type(n.item) for n in walk(pattern) if isinstance(n, s.Capture)}
+
+
+def _fill(fill: s.Fill, slot_type: str) -> CompiledFill:
+    source = fill.source
+    excepts = tuple(
+        CompiledExcept(e.side, compile_pattern(e.cue), e.window) if isinstance(e, s.ExceptCue)
+        else CompiledExcept("when", compile_pattern(e.cue), None)
+        for e in fill.excepts
+    )
+    if isinstance(source, s.FromCapture):
+        return CompiledFill(fill.slots, slot_type, capture=source.capture, excepts=excepts)
+    return CompiledFill(
+        fill.slots, slot_type, type=source.type, tests=_tests(source.conditions), scopes=source.scopes,
+        excepts=excepts,
+    )
+
+
+def _cascade_order(rules: list[CompiledRule], symbols: Symbols) -> tuple[CompiledRule, ...]:
+    """Entity rules in an order where each runs after the rules making the types it uses."""
+    by_name = {rule.name: rule for rule in rules}
+    needs = {
+        rule.name: {
+            other.name for other in rules
+            if other.target != rule.target and other.target in uses(symbols.rules[rule.name])
+        }
+        for rule in rules
+    }
+    done: list[CompiledRule] = []
+    placed: set[str] = set()
+    while len(done) < len(rules):
+        ready = [name for name in by_name if name not in placed and needs[name] <= placed]
+        name = ready[0] if ready else next(n for n in by_name if n not in placed)
+        done.append(by_name[name])  # one at a time, so declaration order breaks ties
+        placed.add(name)
+    return tuple(done)
+
+
+# ------------------------------------------------------------------ patterns
+
+
+def compile_pattern(pattern: s.Pattern) -> Node:
+    """Syntax of a token pattern -> a matcher tree."""
+    if isinstance(pattern, s.Literal_):
+        if pattern.exact:
+            return WordsNode(tuple(m.group() for m in TOKEN.finditer(pattern.text)), True)
+        return WordsNode(phrase_tokens(pattern.text), False)
+    if isinstance(pattern, s.TokenRegex):
+        return RegexNode(regex.compile(pattern.source, regex_flags(pattern.flags)))
+    if isinstance(pattern, s.TypeRef):
+        if pattern.name in BUILTINS:
+            return BuiltinNode(pattern.name)
+        return TypeNode(pattern.name, _tests(pattern.conditions))
+    if isinstance(pattern, s.Gap):
+        return GapNode(pattern.min, pattern.max)
+    if isinstance(pattern, s.Boundary):
+        return BoundaryNode(pattern.kind == "start")
+    if isinstance(pattern, s.Sequence):
+        return SeqNode(tuple(compile_pattern(item) for item in pattern.items))
+    if isinstance(pattern, s.Alternation):
+        return AltNode(tuple(compile_pattern(option) for option in pattern.options))
+    if isinstance(pattern, s.Repeat):
+        return RepeatNode(compile_pattern(pattern.item), pattern.min, pattern.max)
+    return CaptureNode(pattern.name, compile_pattern(pattern.item))
+
+
+def _tests(conditions: tuple[s.Condition, ...]) -> tuple[Test, ...]:
+    tests = []
+    for condition in conditions:
+        value = condition.value
+        if isinstance(value, s.CaptureAttribute):
+            tests.append(Test(condition.attribute, capture=value.capture,
+                              capture_attribute=value.attribute))
+        else:
+            tests.append(Test(condition.attribute, value=value))
+    return tuple(tests)
+
+
+def nullable(node: Node) -> bool:
+    """Can the node match without consuming a token?"""
+    if isinstance(node, GapNode | RepeatNode):
+        return node.min == 0 or (isinstance(node, RepeatNode) and nullable(node.item))
+    if isinstance(node, BoundaryNode):
+        return True
+    if isinstance(node, SeqNode):
+        return all(nullable(item) for item in node.items)
+    if isinstance(node, AltNode):
+        return any(nullable(option) for option in node.options)
+    if isinstance(node, CaptureNode):
+        return nullable(node.item)
+    return isinstance(node, WordsNode) and not node.words
+
+
+def triggers(node: Node) -> frozenset[Trigger] | None:
+    """What the first token of any match must be (a word or a type's mention); None: anything."""
+    if isinstance(node, WordsNode):
+        return frozenset({("word", node.words[0])}) if node.words and not node.exact else None
+    if isinstance(node, TypeNode):
+        return frozenset({("type", node.type)})
+    if isinstance(node, CaptureNode | RepeatNode):
+        inner = triggers(node.item)
+        return None if isinstance(node, RepeatNode) and node.min == 0 else inner
+    if isinstance(node, AltNode):
+        return _union(triggers(option) for option in node.options)
+    if isinstance(node, SeqNode):
+        found: set[Trigger] = set()
+        for item in node.items:
+            if isinstance(item, BoundaryNode):
+                continue
+            first = triggers(item)
+            if first is None:
+                return None
+            found |= first
+            if not nullable(item):
+                return frozenset(found)
+        return None
+    return None
+
+
+def _union(parts: object) -> frozenset[Trigger] | None:
+    found: set[Trigger] = set()
+    for part in parts:  # type: ignore[attr-defined]
+        if part is None:
+            return None
+        found |= part
+    return frozenset(found)

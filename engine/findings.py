@@ -1,0 +1,270 @@
+"""Apply one rule to a document: its matches, minus the vetoed ones, with their slots filled.
+
+A finding is a match with a value (or several) for each slot. Slots are filled from
+captures, or from the nearest mention of a type in the sentence, else the paragraph,
+else the dateline or the document, as the rule says.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .compile import CompiledExcept, CompiledFill, CompiledRule, CompiledVeto, EntityType
+from .gazetteer import Attributes
+from .match import Context, Match, Mention, cue_within, matches_in
+from .mentions import normalise
+
+
+@dataclass(frozen=True)
+class Value:
+    """A slot's value and the tokens it came from (first == end == -1: not in the text)."""
+
+    value: str | None
+    first: int = -1
+    end: int = -1
+    attributes: Attributes = ()
+
+
+Group = tuple[tuple[str, ...], tuple[tuple[Value, ...], ...]]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's vetted match: per group of slots, the alternatives it supports."""
+
+    rule: str
+    target: str
+    match: Match
+    evidence: tuple[int, int]  # token range of the sentence(s) holding the match
+    groups: tuple[Group, ...]
+    priority: int = 0
+
+    def assignments(self) -> Iterator[dict[str, Value]]:
+        """Every full assignment of values to slots (one record each)."""
+        for choice in itertools.product(*(options for _, options in self.groups)):
+            out: dict[str, Value] = {}
+            for (slots, _), values in zip(self.groups, choice, strict=True):
+                out.update(zip(slots, values, strict=True))
+            yield out
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What fills may need beyond the match: types, publication date, dateline."""
+
+    entities: dict[str, EntityType]
+    published: datetime.date | None
+
+
+def apply_rule(rule: CompiledRule, ctx: Context, facts: DocumentFacts) -> list[Finding]:
+    findings = []
+    for match in _distinct(_matches(rule, ctx), by_extent=rule.makes_entity):
+        if any(_vetoed(veto, match, ctx) for veto in rule.vetoes):
+            continue
+        groups = tuple(_fill(fill, match, ctx, facts) for fill in rule.fills)
+        findings.append(Finding(rule.name, rule.target, match, _evidence(match, ctx), groups,
+                                rule.priority))
+    return findings
+
+
+# ------------------------------------------------------------------ matching
+
+
+def _units(rule: CompiledRule, ctx: Context) -> list[tuple[int, int]]:
+    view = ctx.view
+    return list(view.sentences) if rule.scope.unit == "sentence" else list(view.paragraphs)
+
+
+def _starts(rule: CompiledRule, ctx: Context, lo: int, hi: int) -> list[int]:
+    if rule.triggers is None:
+        return list(range(lo, hi))
+    found: set[int] = set()
+    for kind, name in rule.triggers:
+        if kind == "word":
+            found.update(p for p in ctx.word_positions.get(name, ()) if lo <= p < hi)
+        else:
+            found.update(p for p in ctx.mentions.get(name, {}) if lo <= p < hi)
+    return sorted(found)
+
+
+def _matches(rule: CompiledRule, ctx: Context) -> Iterator[Match]:
+    limit = rule.scope.size if rule.scope.unit == "tokens" else None
+    for lo, hi in _units(rule, ctx):
+        yield from matches_in(rule.node, ctx, lo, hi, _starts(rule, ctx, lo, hi), limit)
+
+
+def _distinct(matches: Iterator[Match], by_extent: bool) -> list[Match]:
+    """One match per distinct set of captures, the shortest: a relation is found once.
+
+    With `by_extent` (entity rules, whose mention is the whole match) every extent counts.
+    """
+    best: dict[object, Match] = {}
+    for match in matches:
+        key: object = tuple((c.name, c.first, c.end) for c in match.captures)
+        if by_extent or not match.captures:
+            key = (match.first, match.end, key)
+        kept = best.get(key)
+        if kept is None or (match.end - match.first, match.first) < (kept.end - kept.first, kept.first):
+            best[key] = match
+    return sorted(best.values(), key=lambda m: (m.first, m.end, m.captures))
+
+
+def _evidence(match: Match, ctx: Context) -> tuple[int, int]:
+    view = ctx.view
+    first = view.sentences[view.sentence_of(match.first)][0]
+    end = view.sentences[view.sentence_of(match.end - 1)][1]
+    return first, end
+
+
+# ------------------------------------------------------------------ vetoes
+
+
+def _span_of(name: str | None, match: Match) -> tuple[int, int] | None:
+    if name == "match" or name is None:
+        return match.first, match.end
+    captured = match.capture(name)
+    if not captured:
+        return None
+    return min(c.first for c in captured), max(c.end for c in captured)
+
+
+def _vetoed(veto: CompiledVeto, match: Match, ctx: Context) -> bool:
+    sentence_lo, sentence_hi = _evidence(match, ctx)
+    anchor = _span_of(veto.anchor, match)
+    if anchor is None:
+        return False
+    if veto.position == "sentence":
+        return cue_within(veto.cue, ctx, sentence_lo, sentence_hi)
+    if veto.position == "between":
+        other = _span_of(veto.other, match)
+        if other is None:
+            return False
+        left, right = sorted([anchor, other])
+        return cue_within(veto.cue, ctx, left[1], right[0])
+    return _cue_beside(veto.cue, veto.position, veto.window, anchor, ctx, (sentence_lo, sentence_hi))
+
+
+def _cue_beside(cue: object, side: str, window: int | None, span: tuple[int, int], ctx: Context,
+                sentence: tuple[int, int]) -> bool:
+    """Is the cue in the `window` tokens before (or after) `span`, inside the sentence?"""
+    if side == "before":
+        lo = sentence[0] if window is None else max(sentence[0], span[0] - window)
+        return cue_within(cue, ctx, lo, span[0])  # type: ignore[arg-type]
+    hi = sentence[1] if window is None else min(sentence[1], span[1] + window)
+    return cue_within(cue, ctx, span[1], hi)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ filling slots
+
+
+def _fill(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> Group:
+    if fill.capture is not None:
+        values = _captured_values(fill, match, ctx, facts)
+    else:
+        values = [_nearest(fill, match, ctx, facts)]
+    if len(fill.slots) > 1 and fill.capture is not None:
+        distinct = list(dict.fromkeys(values))
+        options = tuple(itertools.combinations(distinct, len(fill.slots)))
+    else:
+        options = tuple(tuple([v] * len(fill.slots)) for v in values)
+    return fill.slots, options
+
+
+def _captured_values(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> list[Value]:
+    values: list[Value] = []
+    for captured in match.capture(fill.capture or ""):
+        if captured.mentions:
+            values.extend(_from_mention(m) for m in captured.mentions)
+        else:
+            text = ctx.view.token_text(captured.first, captured.end)
+            entity = facts.entities.get(fill.slot_type)
+            values.append(Value(normalise(entity, text, facts.published), captured.first, captured.end))
+    return values
+
+
+def _from_mention(mention: Mention) -> Value:
+    return Value(mention.value, mention.first, mention.end, mention.attributes)
+
+
+def _nearest(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> Value:
+    candidates = [
+        m for m in ctx.all_of(fill.type or "")
+        if all(t.holds(m, match.captures) for t in fill.tests) and not _inside_captures(m, match)
+        and not _excepted(fill.excepts, m, ctx)
+    ]
+    sentence_only = any(
+        e.kind == "when" and cue_within(e.cue, ctx, *_evidence(match, ctx)) for e in fill.excepts
+    )
+    for scope in fill.scopes:
+        if sentence_only and scope != "sentence":
+            break
+        found = _in_scope(scope, candidates, match, ctx)
+        if found is not None:
+            return _from_mention(found)
+    return Value(None)
+
+
+def _inside_captures(mention: Mention, match: Match) -> bool:
+    return any(c.first <= mention.first and mention.end <= c.end for c in match.captures)
+
+
+def _excepted(excepts: tuple[CompiledExcept, ...], mention: Mention, ctx: Context) -> bool:
+    view = ctx.view
+    sentence = view.sentences[view.sentence_of(mention.first)]
+    for rule_except in excepts:
+        if rule_except.kind == "when":
+            continue
+        side = "before" if rule_except.kind == "after" else "after"
+        if _cue_beside(rule_except.cue, side, rule_except.window, (mention.first, mention.end), ctx,
+                       sentence):
+            return True
+    return False
+
+
+def _in_scope(scope: str, candidates: list[Mention], match: Match, ctx: Context) -> Mention | None:
+    view = ctx.view
+    if scope == "sentence":
+        lo, hi = _evidence(match, ctx)
+        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], match)
+    if scope == "paragraph":
+        lo = view.paragraphs[view.paragraph_of(match.first)][0]
+        hi = view.paragraphs[view.paragraph_of(match.end - 1)][1]
+        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], match)
+    if scope == "title":
+        if view.title is None:
+            return None
+        lo, hi = view.title
+        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], match)
+    if scope == "dateline":
+        if view.dateline is None:
+            return None
+        start, end = view.dateline
+        inside = [m for m in candidates if start <= view.starts[m.first] and view.ends[m.end - 1] <= end]
+        return inside[0] if inside else None
+    return _most_mentioned(candidates)
+
+
+def _closest(mentions: list[Mention], match: Match) -> Mention | None:
+    def distance(m: Mention) -> tuple[int, int]:
+        if m.end <= match.first:
+            return match.first - m.end, m.first
+        if m.first >= match.end:
+            return m.first - match.end, m.first
+        return 0, m.first
+
+    return min(mentions, key=distance) if mentions else None
+
+
+def _most_mentioned(mentions: list[Mention]) -> Mention | None:
+    """The document's main value: the most mentioned one, ties to the earliest."""
+    if not mentions:
+        return None
+    counts = Counter(m.value for m in mentions if m.value is not None)
+    if not counts:
+        return None
+    best = max(counts.values())
+    return next(m for m in mentions if m.value is not None and counts[m.value] == best)

@@ -1,0 +1,210 @@
+"""Gazetteers: canonical names with aliases and attributes, matched on whole tokens.
+
+A gazetteer file is a YAML list of entries, each `name` (canonical), `aliases` (a list)
+and any other keys as attributes. It is read with the YAML composer, never constructed
+into arbitrary objects, so every problem is reported with its line.
+
+Names that reach English through transliteration come in many spellings (Bagheri Kani,
+Baghiri Kani, Bagheri Khani). A gazetteer declared `with variants` also matches such
+spellings through a consonant skeleton of each token, instead of listing every spelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+import yaml
+
+from .errors import Diagnostic
+from .text import TOKEN, fold_token
+
+Attributes = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One canonical name and its attributes (e.g. kind, country, organisation)."""
+
+    name: str
+    attributes: Attributes = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A gazetteer phrase found at tokens first..end-1."""
+
+    first: int
+    end: int
+    entry: Entry
+    variant: bool
+
+
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """Tokenise a phrase the way documents are tokenised, folded for comparison."""
+    return tuple(fold_token(m.group()) for m in TOKEN.finditer(phrase))
+
+
+# ------------------------------------------------------------------ transliteration variants
+
+_DIGRAPHS = (("kh", "k"), ("gh", "g"), ("ph", "f"), ("q", "k"), ("ck", "k"), ("dh", "d"))
+_VOWELS = regex.compile(r"[aeiouy]")
+_REPEATS = regex.compile(r"(.)\1+")
+MIN_VARIANT_KEY = 5  # shorter skeletons collide too often to be trusted
+
+
+def skeleton(token: str) -> str:
+    """The transliteration-tolerant key of a folded token: first letter + consonants.
+
+    bagheri, baghiri -> bgr; kani, khani -> kn; marzouk, marzuk, marzook -> mrzk.
+    """
+    word = token
+    for digraph, single in _DIGRAPHS:
+        word = word.replace(digraph, single)
+    if not word:
+        return word
+    return _REPEATS.sub(r"\1", word[0] + _VOWELS.sub("", word[1:]))
+
+
+def variant_key(tokens: Sequence[str]) -> tuple[str, ...] | None:
+    """Key of a whole phrase, or None when it is too short to match loosely."""
+    if any(not t[:1].isalpha() for t in tokens):
+        return None
+    key = tuple(skeleton(t) for t in tokens)
+    return key if sum(len(k) for k in key) >= MIN_VARIANT_KEY else None
+
+
+# ------------------------------------------------------------------ the gazetteer
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Phrases -> entries, indexed by first token so a scan looks only where it can match."""
+
+    name: str
+    variants: bool
+    exact: dict[tuple[str, ...], Entry] = field(default_factory=dict)
+    loose: dict[tuple[str, ...], Entry] = field(default_factory=dict)
+    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    loose_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, name: str, entries: Iterable[tuple[Entry, Sequence[str]]], variants: bool) -> Gazetteer:
+        """Index entries (each with its surface forms); the first entry to claim a phrase keeps it."""
+        gazetteer = cls(name, variants)
+        exact_lengths: dict[str, set[int]] = {}
+        loose_lengths: dict[str, set[int]] = {}
+        for entry, forms in entries:
+            for form in forms:
+                tokens = phrase_tokens(form)
+                if not tokens:
+                    continue
+                gazetteer.exact.setdefault(tokens, entry)
+                exact_lengths.setdefault(tokens[0], set()).add(len(tokens))
+                key = variant_key(tokens) if variants else None
+                if key is not None:
+                    gazetteer.loose.setdefault(key, entry)
+                    loose_lengths.setdefault(key[0], set()).add(len(key))
+        gazetteer.lengths.update({k: tuple(sorted(v, reverse=True)) for k, v in exact_lengths.items()})
+        gazetteer.loose_lengths.update(
+            {k: tuple(sorted(v, reverse=True)) for k, v in loose_lengths.items()}
+        )
+        return gazetteer
+
+    def find(self, folded: Sequence[str], original: Sequence[str]) -> Iterator[Hit]:
+        """Every phrase occurrence; `original` is each token's text, for capitalisation."""
+        count = len(folded)
+        for first in range(count):
+            for length in self.lengths.get(folded[first], ()):
+                end = first + length
+                if end <= count and tuple(folded[first:end]) in self.exact:
+                    yield Hit(first, end, self.exact[tuple(folded[first:end])], False)
+            if self.variants and original[first][:1].isupper():
+                yield from self._find_loose(folded, original, first)
+
+    def _find_loose(self, folded: Sequence[str], original: Sequence[str], first: int) -> Iterator[Hit]:
+        head = skeleton(folded[first])
+        for length in self.loose_lengths.get(head, ()):
+            end = first + length
+            if end > len(folded) or not all(t[:1].isupper() for t in original[first:end]):
+                continue
+            key = variant_key(folded[first:end])
+            if key is not None and key in self.loose and tuple(folded[first:end]) not in self.exact:
+                yield Hit(first, end, self.loose[key], True)
+
+
+# ------------------------------------------------------------------ reading YAML files
+
+
+class GazetteerFileError(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def read_entries(path: Path, shown_as: str) -> list[tuple[Entry, list[str]]]:
+    """Read a gazetteer file; raise GazetteerFileError naming the line of the first problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise _file_error(shown_as, 1, 1, "", f"the file is not UTF-8 text ({error.reason})") from None
+    lines = text.splitlines()
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise _file_error(
+            shown_as, line, column, _line(lines, line), f"this YAML cannot be read: {error.problem}"
+        ) from None
+    if root is None:
+        return []
+    if not isinstance(root, yaml.SequenceNode):
+        raise _node_error(shown_as, root, lines, "a gazetteer is a list of entries (`- name: ...`)")
+    return [_entry(node, shown_as, lines) for node in root.value]
+
+
+def _entry(node: yaml.Node, shown_as: str, lines: list[str]) -> tuple[Entry, list[str]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise _node_error(shown_as, node, lines, "each entry is a mapping with at least `name:`")
+    name: str | None = None
+    aliases: list[str] = []
+    attributes: list[tuple[str, str]] = []
+    for key_node, value_node in node.value:
+        key = _scalar(key_node, shown_as, lines)
+        if key == "aliases":
+            aliases = _aliases(value_node, shown_as, lines)
+        elif key == "name":
+            name = _scalar(value_node, shown_as, lines)
+        else:
+            attributes.append((key, _scalar(value_node, shown_as, lines)))
+    if not name:
+        raise _node_error(shown_as, node, lines, "this entry has no `name:`")
+    return Entry(name, tuple(sorted(attributes))), [name, *aliases]
+
+
+def _aliases(node: yaml.Node, shown_as: str, lines: list[str]) -> list[str]:
+    if not isinstance(node, yaml.SequenceNode):
+        raise _node_error(shown_as, node, lines, "`aliases:` is a list, such as [Bagheri Kani]")
+    return [_scalar(item, shown_as, lines) for item in node.value]
+
+
+def _scalar(node: yaml.Node, shown_as: str, lines: list[str]) -> str:
+    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+        raise _node_error(shown_as, node, lines, "expected a single non-empty value here")
+    return str(node.value).strip()
+
+
+def _node_error(shown_as: str, node: yaml.Node, lines: list[str], message: str) -> GazetteerFileError:
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    return _file_error(shown_as, line, column, _line(lines, line), message)
+
+
+def _file_error(shown_as: str, line: int, column: int, source: str, message: str) -> GazetteerFileError:
+    return GazetteerFileError(Diagnostic("E029", message, shown_as, line, column, source))
+
+
+def _line(lines: list[str], line: int) -> str:
+    return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -1,0 +1,288 @@
+"""Token patterns and the search for their matches in one document.
+
+A compiled pattern is a tree of small matchers. Each takes a token position and the
+captures so far and yields every (end position, captures) it can reach, so gaps,
+alternatives and repetitions are tried exhaustively but only inside the rule's scope
+(a sentence, a paragraph or N tokens), which keeps the search small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import regex
+
+from .gazetteer import Attributes
+from .text import TextView
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A mention of an entity type at tokens first..end-1, with its normalised value."""
+
+    type: str
+    first: int
+    end: int
+    value: str | None
+    attributes: Attributes = ()
+    source: str = ""
+
+    def attribute(self, name: str) -> str | None:
+        if name == "name":
+            return self.value
+        return next((v for k, v in self.attributes if k == name), None)
+
+
+@dataclass(frozen=True)
+class Captured:
+    """What a named capture matched; `name` is None for a mention consumed on the way."""
+
+    name: str | None
+    first: int
+    end: int
+    mentions: tuple[Mention, ...] = ()
+
+
+Captures = tuple[Captured, ...]
+Step = Iterator[tuple[int, Captures]]
+
+
+@dataclass
+class Context:
+    """One document's tokens and mentions, and the token range the search may use."""
+
+    view: TextView
+    mentions: dict[str, dict[int, list[Mention]]]
+    texts: Sequence[str]
+    sentence_starts: frozenset[int]
+    sentence_ends: frozenset[int]
+    word_positions: dict[str, list[int]]
+    lo: int = 0
+    hi: int = 0
+
+    @classmethod
+    def of(cls, view: TextView, mentions: Iterable[Mention]) -> Context:
+        texts = [view.text[s:e] for s, e in zip(view.starts, view.ends, strict=True)]
+        positions: dict[str, list[int]] = {}
+        for index, word in enumerate(view.folded):
+            positions.setdefault(word, []).append(index)
+        context = cls(
+            view, {}, texts,
+            frozenset(s for s, _ in view.sentences), frozenset(e for _, e in view.sentences),
+            positions,
+        )
+        context.add(mentions)
+        return context
+
+    def add(self, mentions: Iterable[Mention]) -> None:
+        for mention in mentions:
+            self.mentions.setdefault(mention.type, {}).setdefault(mention.first, []).append(mention)
+
+    def replace_type(self, type_name: str, mentions: Iterable[Mention]) -> None:
+        self.mentions[type_name] = {}
+        self.add(mentions)
+
+    def all_of(self, type_name: str) -> list[Mention]:
+        by_start = self.mentions.get(type_name, {})
+        return [m for start in sorted(by_start) for m in by_start[start]]
+
+
+# ------------------------------------------------------------------ matchers
+
+
+class Node:
+    """A compiled pattern element."""
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class WordsNode(Node):
+    words: tuple[str, ...]  # folded, or as written when exact
+    exact: bool
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        end = i + len(self.words)
+        if end > ctx.hi:
+            return
+        tokens = ctx.texts if self.exact else ctx.view.folded
+        if all(tokens[i + k] == word for k, word in enumerate(self.words)):
+            yield end, caps
+
+
+@dataclass(frozen=True)
+class RegexNode(Node):
+    pattern: regex.Pattern[str]
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        if i < ctx.hi and self.pattern.fullmatch(ctx.texts[i]):
+            yield i + 1, caps
+
+
+BUILTIN_TESTS = {
+    "Cap": lambda t: t[:1].isupper() and t[:1].isalpha(),
+    "Upper": lambda t: t.isupper() and t[:1].isalpha(),
+    "Word": lambda t: t[:1].isalpha(),
+    "Number": lambda t: t[:1].isdigit(),
+    "Punct": lambda t: not t[:1].isalnum(),
+    "Token": lambda t: True,
+}
+
+
+@dataclass(frozen=True)
+class BuiltinNode(Node):
+    name: str
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        if i < ctx.hi and BUILTIN_TESTS[self.name](ctx.texts[i]):
+            yield i + 1, caps
+
+
+@dataclass(frozen=True)
+class Test:
+    """`attribute = value`, where value is a constant or `capture.attribute`."""
+
+    attribute: str
+    value: str | None = None
+    capture: str | None = None
+    capture_attribute: str | None = None
+
+    def holds(self, mention: Mention, caps: Captures) -> bool:
+        wanted = self.value if self.capture is None else _captured_attribute(caps, self)
+        found = mention.attribute(self.attribute)
+        return wanted is not None and found is not None and found.casefold() == wanted.casefold()
+
+
+def _captured_attribute(caps: Captures, test: Test) -> str | None:
+    for captured in caps:
+        if captured.name == test.capture and captured.mentions:
+            return captured.mentions[0].attribute(test.capture_attribute or "name")
+    return None
+
+
+@dataclass(frozen=True)
+class TypeNode(Node):
+    type: str
+    tests: tuple[Test, ...] = ()
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        for mention in ctx.mentions.get(self.type, {}).get(i, ()):
+            if mention.end <= ctx.hi and all(t.holds(mention, caps) for t in self.tests):
+                yield mention.end, caps + (Captured(None, i, mention.end, (mention,)),)
+
+
+@dataclass(frozen=True)
+class GapNode(Node):
+    min: int
+    max: int
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        for end in range(i + self.min, min(i + self.max, ctx.hi) + 1):
+            yield end, caps
+
+
+@dataclass(frozen=True)
+class BoundaryNode(Node):
+    start: bool
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        edges = ctx.sentence_starts if self.start else ctx.sentence_ends
+        if i in edges or i == (ctx.lo if self.start else ctx.hi):
+            yield i, caps
+
+
+@dataclass(frozen=True)
+class SeqNode(Node):
+    items: tuple[Node, ...]
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        return self._from(0, ctx, i, caps)
+
+    def _from(self, index: int, ctx: Context, i: int, caps: Captures) -> Step:
+        if index == len(self.items):
+            yield i, caps
+            return
+        for end, more in self.items[index].run(ctx, i, caps):
+            yield from self._from(index + 1, ctx, end, more)
+
+
+@dataclass(frozen=True)
+class AltNode(Node):
+    options: tuple[Node, ...]
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        for option in self.options:
+            yield from option.run(ctx, i, caps)
+
+
+@dataclass(frozen=True)
+class RepeatNode(Node):
+    item: Node
+    min: int
+    max: int | None
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        return self._count(ctx, i, caps, 0)
+
+    def _count(self, ctx: Context, i: int, caps: Captures, done: int) -> Step:
+        if self.max is None or done < self.max:
+            for end, more in self.item.run(ctx, i, caps):
+                if end > i:  # no progress would loop for ever
+                    yield from self._count(ctx, end, more, done + 1)
+        if done >= self.min:
+            yield i, caps
+
+
+@dataclass(frozen=True)
+class CaptureNode(Node):
+    name: str
+    item: Node
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        for end, more in self.item.run(ctx, i, caps):
+            inner = more[len(caps) :]
+            mentions = tuple(m for c in inner if c.name is None for m in c.mentions)
+            kept = tuple(c for c in inner if c.name is not None)
+            yield end, caps + kept + (Captured(self.name, i, end, mentions),)
+
+
+# ------------------------------------------------------------------ searching a scope
+
+
+@dataclass(frozen=True)
+class Match:
+    """One way a rule's pattern matched: tokens first..end-1 and its named captures."""
+
+    first: int
+    end: int
+    captures: Captures = field(default=())
+
+    def capture(self, name: str) -> list[Captured]:
+        return [c for c in self.captures if c.name == name]
+
+
+def matches_in(
+    node: Node, ctx: Context, lo: int, hi: int, starts: Iterable[int], max_length: int | None
+) -> Iterator[Match]:
+    """Every match of `node` starting at one of `starts` inside tokens lo..hi-1."""
+    ctx.lo, ctx.hi = lo, hi
+    for first in starts:
+        if not lo <= first < hi:
+            continue
+        for end, caps in node.run(ctx, first, ()):
+            if end > first and (max_length is None or end - first <= max_length):
+                yield Match(first, end, tuple(c for c in caps if c.name is not None))
+
+
+def cue_within(node: Node, ctx: Context, lo: int, hi: int) -> bool:
+    """Does the cue pattern match entirely inside tokens lo..hi-1?"""
+    if lo >= hi:
+        return False
+    saved = ctx.lo, ctx.hi
+    ctx.lo, ctx.hi = lo, hi
+    try:
+        return any(end > first for first in range(lo, hi) for end, _ in node.run(ctx, first, ()))
+    finally:
+        ctx.lo, ctx.hi = saved

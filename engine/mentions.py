@@ -1,0 +1,51 @@
+"""Mentions of entity types: from gazetteers, word lists and regexes, then from rules.
+
+Values are normalised where the mention is made (a gazetteer phrase becomes its
+canonical name, a date phrase its ISO day), so every later stage sees one value.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from .compile import EntityType
+from .match import Mention
+from .normalise import NORMALISERS
+from .text import TextView
+
+
+def normalise(entity: EntityType | None, text: str, published: datetime.date | None) -> str | None:
+    """The value of a mention found as raw text (regex, rule), by its type's normaliser."""
+    name = entity.normaliser if entity is not None and entity.normaliser else "text"
+    return NORMALISERS[name](text, published)
+
+
+def base_mentions(
+    entities: dict[str, EntityType], view: TextView, published: datetime.date | None
+) -> Iterator[Mention]:
+    """Every mention the entity sources find in the document, before any rule runs."""
+    texts = [view.text[s:e] for s, e in zip(view.starts, view.ends, strict=True)]
+    for entity in entities.values():
+        for gazetteer in entity.gazetteers:
+            for hit in gazetteer.find(view.folded, texts):
+                value: str | None = hit.entry.name
+                if entity.normaliser:
+                    value = normalise(entity, view.token_text(hit.first, hit.end), published)
+                yield Mention(entity.name, hit.first, hit.end, value, hit.entry.attributes,
+                              gazetteer.name)
+        for pattern in entity.regexes:
+            yield from _regex_mentions(entity, pattern, view, published)
+
+
+def _regex_mentions(
+    entity: EntityType, pattern: object, view: TextView, published: datetime.date | None
+) -> Iterator[Mention]:
+    """Regex matches that start and end on token edges (others would split a word)."""
+    first_at = {start: index for index, start in enumerate(view.starts)}
+    end_at = {end: index + 1 for index, end in enumerate(view.ends)}
+    for match in pattern.finditer(view.text):  # type: ignore[attr-defined]
+        start, end = match.span()
+        if start in first_at and end in end_at and end > start:
+            value = normalise(entity, match.group(), published)
+            yield Mention(entity.name, first_at[start], end_at[end], value, (), "regex")

@@ -1,0 +1,77 @@
+"""One document through every stage, in the order data flows.
+
+    text -> view (fold, drop boilerplate, sentences, tokens)
+         -> mentions (gazetteers, word lists, regexes) -> resolve mentions
+         -> cascades (entity rules, in dependency order) -> relation rules
+         -> resolve findings -> records
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from .compile import CompiledRule, RuleSet
+from .documents import Document
+from .findings import DocumentFacts, Finding, apply_rule
+from .match import Context, Mention
+from .mentions import base_mentions, normalise
+from .normalise import normalise_date
+from .records import Record, to_record
+from .resolve import resolve_findings, resolve_mentions
+from .text import TextView, view
+
+STAGES = ("view", "mentions", "cascades", "relations", "resolve", "records")
+
+
+def extract_document(rules: RuleSet, document: Document) -> list[Record]:
+    """Every record the rule set finds in one document, in a stable order."""
+    text_view = view(document.text, rules.preparation.drop, rules.preparation.dateline)
+    published = document.published or published_in_text(rules, text_view)
+    facts = DocumentFacts(rules.entities, published)
+    context = Context.of(text_view, resolve_mentions(base_mentions(rules.entities, text_view, published)))
+    run_cascades(rules, context, facts)
+    findings = [f for rule in rules.relation_rules for f in apply_rule(rule, context, facts)]
+    order = {rule.name: index for index, rule in enumerate(rules.relation_rules)}
+    drafts = resolve_findings(findings, rules.relations, order)
+    return [to_record(draft, document.id, text_view) for draft in drafts]
+
+
+def published_in_text(rules: RuleSet, text_view: TextView) -> datetime.date | None:
+    """The date a `published /regex/` step finds in the text, when the feed gives none."""
+    pattern = rules.preparation.published
+    if pattern is None:
+        return None
+    found = pattern.search(text_view.text, 0, min(len(text_view.text), 2000))
+    if found is None:
+        return None
+    iso = normalise_date(found.group(1 if found.re.groups else 0), None)
+    return datetime.date.fromisoformat(iso) if iso else None
+
+
+def run_cascades(rules: RuleSet, context: Context, facts: DocumentFacts) -> None:
+    """Entity rules add mentions, each seeing what the rules before it made."""
+    made_by = frozenset(rule.name for rule in rules.entity_rules)
+    for rule in rules.entity_rules:
+        found = (mention_of(f, rule, context, facts) for f in apply_rule(rule, context, facts))
+        made = [mention for mention in found if mention is not None]
+        if made:
+            mentions = context.all_of(rule.target) + made
+            context.replace_type(rule.target, resolve_mentions(mentions, made_by))
+
+
+def mention_of(finding: Finding, rule: CompiledRule, context: Context,
+               facts: DocumentFacts) -> Mention | None:
+    """The mention an entity rule makes: the whole match, valued by its `value` slot.
+
+    A rule that says where the value comes from and finds none makes no mention.
+    """
+    match = finding.match
+    for assignment in finding.assignments():
+        value = assignment.get("value")
+        if value is not None and value.value is not None:
+            return Mention(rule.target, match.first, match.end, value.value, value.attributes, rule.name)
+    if any("value" in fill.slots for fill in rule.fills):
+        return None
+    text = context.view.token_text(match.first, match.end)
+    return Mention(rule.target, match.first, match.end,
+                   normalise(facts.entities.get(rule.target), text, facts.published), (), rule.name)

@@ -1,0 +1,115 @@
+"""Load a rule set: find its files, follow includes, parse, check, compile.
+
+`load_rules` is the one entry point; it raises `RuleSetError` with every diagnostic of
+the set, or returns an immutable `RuleSet` ready for any number of documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import syntax as s
+from .check import check, inside_root
+from .compile import RuleSet, compile_rule_set
+from .errors import Diagnostic, RuleSetError
+from .parse import parse_text
+
+RULE_SUFFIX = ".rules"
+
+
+def shown(path: Path) -> str:
+    """A path as an analyst typed it: relative to the working folder when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class _Loader:
+    def __init__(self) -> None:
+        self.files: list[s.RuleFile] = []
+        self.roots: dict[str, Path] = {}
+        self.lines: dict[str, list[str]] = {}
+        self.problems: list[Diagnostic] = []
+        self.loaded: set[Path] = set()
+        self.digest = hashlib.sha256()
+
+    def report(self, code: str, message: str, span: s.Span, hint: str | None = None,
+               severity: str = "error") -> None:
+        source = self.lines.get(span.file, [])
+        line = source[span.line - 1] if 0 < span.line <= len(source) else ""
+        self.problems.append(Diagnostic(code, message, span.file, span.line, span.column, line, hint))
+
+    def add_path(self, path: Path) -> None:
+        if not path.exists():
+            self.report("E010", f"`{path}` does not exist", s.Span(str(path), 0, 0))
+            return
+        if path.is_dir():
+            root = path.resolve()
+            for file in sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file()):
+                self.add_file(file, root, [])
+        else:
+            self.add_file(path, path.resolve().parent, [])
+
+    def add_file(self, path: Path, root: Path, stack: list[Path]) -> None:
+        real = path.resolve()
+        if real in self.loaded:
+            return
+        self.loaded.add(real)
+        name = shown(path)
+        text = self._read(path, name)
+        if text is None:
+            return
+        self.digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+        self.lines[name] = text.splitlines()
+        self.roots[name] = root
+        parsed, problems = parse_text(text, name)
+        self.problems.extend(problems)
+        self.files.append(parsed)
+        for item in parsed.items:
+            if isinstance(item, s.Include):
+                self._include(item, root, [*stack, real])
+
+    def _include(self, include: s.Include, root: Path, stack: list[Path]) -> None:
+        target = inside_root(include.path, include.span, root, self.report)
+        if target is None:
+            return
+        if target in stack:
+            chain = " -> ".join(shown(p) for p in [*stack[stack.index(target):], target])
+            self.report("E011", f"files include each other in a circle: {chain}", include.span)
+        elif not target.is_file():
+            self.report("E010", f"the included file `{include.path}` does not exist", include.span,
+                        f"looked for {shown(target)}")
+        else:
+            self.add_file(target, root, stack)
+
+    def _read(self, path: Path, name: str) -> str | None:
+        data = path.read_bytes()
+        if b"\0" in data:
+            self.report("E003", "this is not a text file (it holds binary data)", s.Span(name, 1, 1))
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+            self.lines[name] = data.decode("utf-8", "replace").splitlines()
+            self.report("E003", f"this file is not UTF-8 text (byte 0x{data[error.start]:02x})",
+                        s.Span(name, line, column), "save the file as UTF-8")
+            return None
+
+
+def load_rules(paths: Sequence[str | Path]) -> RuleSet:
+    """Parse, check and compile the rule files at `paths` (files or folders)."""
+    loader = _Loader()
+    for path in paths:
+        loader.add_path(Path(path))
+    symbols, problems = check(loader.files, loader.roots, loader.lines)
+    errors = [d for d in loader.problems + problems if d.severity == "error"]
+    if errors:
+        raise RuleSetError(sorted(errors, key=lambda d: (d.file, d.line, d.column, d.code)))
+    for content in sorted(symbols.gazetteers):
+        loader.digest.update(content.encode() + repr(symbols.gazetteers[content]).encode())
+    return compile_rule_set(symbols, loader.digest.hexdigest())
