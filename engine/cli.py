@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -52,9 +52,10 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as stop:  # argparse has printed its usage message
-        return int(stop.code or 0) and EXIT_USAGE
+        with redirect_stdout(out), redirect_stderr(err):
+            args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse has printed its usage message (or --help)
+        return EXIT_USAGE if stop.code else EXIT_OK
     try:
         fallback = _fallback_date(args.published)
         _check_inputs(args.inputs)
