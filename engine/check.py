@@ -257,7 +257,7 @@ class Checker:
         if isinstance(source, s.FromCapture):
             if source.capture not in captures:
                 self._unknown("E022", "capture", source.capture, source.span, sorted(captures))
-            elif captures[source.capture] not in (None, slot.type):
+            elif source.attribute is None and captures[source.capture] not in (None, slot.type):
                 self.report("E024", f"slot `{slot.name}` holds a {slot.type}, but capture "
                             f"`{source.capture}` holds a {captures[source.capture]}", source.span)
             return
@@ -270,6 +270,8 @@ class Checker:
             value = condition.value
             if isinstance(value, s.CaptureAttribute) and value.capture not in captures:
                 self._unknown("E022", "capture", value.capture, value.span, sorted(captures))
+        if source.anchor is not None and source.anchor not in captures:
+            self._unknown("E022", "capture", source.anchor, source.span, sorted(captures))
         for rule_except in fill.excepts:
             self._check_pattern(rule_except.cue, set(captures))
 

@@ -66,9 +66,11 @@ class CompiledFill:
     slots: tuple[str, ...]
     slot_type: str
     capture: str | None = None
+    attribute: str | None = None
     type: str | None = None
     tests: tuple[Test, ...] = ()
     scopes: tuple[s.FillScope, ...] = ()
+    anchor: str | None = None
     excepts: tuple[CompiledExcept, ...] = ()
 
 
@@ -186,10 +188,11 @@ def _fill(fill: s.Fill, slot_type: str) -> CompiledFill:
         for e in fill.excepts
     )
     if isinstance(source, s.FromCapture):
-        return CompiledFill(fill.slots, slot_type, capture=source.capture, excepts=excepts)
+        return CompiledFill(fill.slots, slot_type, capture=source.capture,
+                            attribute=source.attribute, excepts=excepts)
     return CompiledFill(
         fill.slots, slot_type, type=source.type, tests=_tests(source.conditions), scopes=source.scopes,
-        excepts=excepts,
+        anchor=source.anchor, excepts=excepts,
     )
 
 

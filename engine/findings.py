@@ -110,7 +110,7 @@ def _distinct(matches: Iterator[Match], by_extent: bool) -> list[Match]:
         kept = best.get(key)
         if kept is None or (match.end - match.first, match.first) < (kept.end - kept.first, kept.first):
             best[key] = match
-    return sorted(best.values(), key=lambda m: (m.first, m.end, m.captures))
+    return sorted(best.values(), key=lambda m: (m.first, m.end, [(c.name or "", c.first, c.end) for c in m.captures]))
 
 
 def _evidence(match: Match, ctx: Context) -> tuple[int, int]:
@@ -177,7 +177,10 @@ def _fill(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) 
 def _captured_values(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> list[Value]:
     values: list[Value] = []
     for captured in match.capture(fill.capture or ""):
-        if captured.mentions:
+        if captured.mentions and fill.attribute is not None:
+            values.extend(Value(m.attribute(fill.attribute), m.first, m.end, m.attributes)
+                          for m in captured.mentions)
+        elif captured.mentions:
             values.extend(_from_mention(m) for m in captured.mentions)
         else:
             text = ctx.view.token_text(captured.first, captured.end)
@@ -199,10 +202,11 @@ def _nearest(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFact
     sentence_only = any(
         e.kind == "when" and cue_within(e.cue, ctx, *_evidence(match, ctx)) for e in fill.excepts
     )
+    anchor = _span_of(fill.anchor, match) or (match.first, match.end)
     for scope in fill.scopes:
         if sentence_only and scope != "sentence":
             break
-        found = _in_scope(scope, candidates, match, ctx)
+        found = _in_scope(scope, candidates, match, ctx, anchor)
         if found is not None:
             return _from_mention(found)
     return Value(None)
@@ -225,20 +229,21 @@ def _excepted(excepts: tuple[CompiledExcept, ...], mention: Mention, ctx: Contex
     return False
 
 
-def _in_scope(scope: str, candidates: list[Mention], match: Match, ctx: Context) -> Mention | None:
+def _in_scope(scope: str, candidates: list[Mention], match: Match, ctx: Context,
+              anchor: tuple[int, int]) -> Mention | None:
     view = ctx.view
     if scope == "sentence":
         lo, hi = _evidence(match, ctx)
-        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], match)
+        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], anchor)
     if scope == "paragraph":
         lo = view.paragraphs[view.paragraph_of(match.first)][0]
         hi = view.paragraphs[view.paragraph_of(match.end - 1)][1]
-        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], match)
+        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], anchor)
     if scope == "title":
         if view.title is None:
             return None
         lo, hi = view.title
-        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], match)
+        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], anchor)
     if scope == "dateline":
         if view.dateline is None:
             return None
@@ -248,12 +253,15 @@ def _in_scope(scope: str, candidates: list[Mention], match: Match, ctx: Context)
     return _most_mentioned(candidates)
 
 
-def _closest(mentions: list[Mention], match: Match) -> Mention | None:
+def _closest(mentions: list[Mention], anchor: tuple[int, int]) -> Mention | None:
+    """The mention fewest tokens away from the anchor span (inside it: 0); ties: earlier."""
+    first, end = anchor
+
     def distance(m: Mention) -> tuple[int, int]:
-        if m.end <= match.first:
-            return match.first - m.end, m.first
-        if m.first >= match.end:
-            return m.first - match.end, m.first
+        if m.end <= first:
+            return first - m.end, m.first
+        if m.first >= end:
+            return m.first - end, m.first
         return 0, m.first
 
     return min(mentions, key=distance) if mentions else None

@@ -50,22 +50,24 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
 # ------------------------------------------------------------------ transliteration variants
 
 _DIGRAPHS = (("kh", "k"), ("gh", "g"), ("ph", "f"), ("q", "k"), ("ck", "k"), ("dh", "d"))
-_VOWELS = regex.compile(r"[aeiouy]")
+_VOWEL_RUNS = regex.compile(r"[aeiouy]+")
 _REPEATS = regex.compile(r"(.)\1+")
-MIN_VARIANT_KEY = 5  # shorter skeletons collide too often to be trusted
+_CONSONANT = regex.compile(r"[^aeiouy]")
+MIN_VARIANT_CONSONANTS = 5  # shorter keys collide too often to be trusted
 
 
 def skeleton(token: str) -> str:
-    """The transliteration-tolerant key of a folded token: first letter + consonants.
+    """The transliteration-tolerant key of a folded token.
 
-    bagheri, baghiri -> bgr; kani, khani -> kn; marzouk, marzuk, marzook -> mrzk.
+    Digraphs fold (kh -> k, gh -> g, ...), doubled letters collapse, and every run of
+    vowels becomes one `a`: the consonants and the syllables stay, the vowel spelling goes.
+    bagheri, baghiri -> bagara; kani, khani -> kana; marzouk, marzuk, marzook -> marzak;
+    but palestinian (palastanan) stays apart from palestine (palastana).
     """
     word = token
     for digraph, single in _DIGRAPHS:
         word = word.replace(digraph, single)
-    if not word:
-        return word
-    return _REPEATS.sub(r"\1", word[0] + _VOWELS.sub("", word[1:]))
+    return _VOWEL_RUNS.sub("a", _REPEATS.sub(r"\1", word))
 
 
 def variant_key(tokens: Sequence[str]) -> tuple[str, ...] | None:
@@ -73,7 +75,8 @@ def variant_key(tokens: Sequence[str]) -> tuple[str, ...] | None:
     if any(not t[:1].isalpha() for t in tokens):
         return None
     key = tuple(skeleton(t) for t in tokens)
-    return key if sum(len(k) for k in key) >= MIN_VARIANT_KEY else None
+    consonants = sum(len(_CONSONANT.findall(k)) for k in key)
+    return key if consonants >= MIN_VARIANT_CONSONANTS else None
 
 
 # ------------------------------------------------------------------ the gazetteer

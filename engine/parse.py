@@ -289,12 +289,16 @@ class _Build(Transformer[Token, Any]):
         return s.Fill(slots, source, excepts, self._s(meta))
 
     def from_capture(self, meta: Meta, c: list[Any]) -> s.FromCapture:
-        return s.FromCapture(str(c[0]), self._s(meta))
+        return s.FromCapture(str(c[0]), str(c[1]) if len(c) > 1 else None, self._s(meta))
 
     def from_nearest(self, meta: Meta, c: list[Any]) -> s.FromNearest:
         conditions = next((x for x in c[1:] if isinstance(x, tuple)), ())
         scopes = tuple(x for x in c[1:] if isinstance(x, str))
-        return s.FromNearest(str(c[0]), conditions, scopes, self._s(meta))  # type: ignore[arg-type]
+        anchor = next((x.capture for x in c[1:] if isinstance(x, s.FromCapture)), None)
+        return s.FromNearest(str(c[0]), conditions, scopes, anchor, self._s(meta))  # type: ignore[arg-type]
+
+    def nearest_to(self, meta: Meta, c: list[Any]) -> s.FromCapture:
+        return s.FromCapture(str(c[0]), None, self._s(meta))
 
     def except_cue(self, meta: Meta, c: list[Any]) -> s.ExceptCue:
         return s.ExceptCue(c[0], c[1], c[2] if len(c) > 2 else None, self._s(meta))

@@ -230,7 +230,10 @@ class Veto:
 
 @dataclass(frozen=True)
 class FromCapture:
+    """`from n`: the capture's value; `from n.country`: one of its mention's attributes."""
+
     capture: str
+    attribute: str | None = None
     span: Span = field(default=NOWHERE, compare=False)
 
 
@@ -242,6 +245,7 @@ class FromNearest:
     type: str
     conditions: tuple[Condition, ...]
     scopes: tuple[FillScope, ...]
+    anchor: str | None = None  # measure nearness from this capture, not the whole match
     span: Span = field(default=NOWHERE, compare=False)
 
 
