@@ -20,13 +20,27 @@ from .records import Record
 from .ruleset import load_rules
 
 __all__ = [
-    "Diagnostic", "Document", "DocumentError", "Record", "RuleSet", "RuleSetError",
-    "ToolkitError", "UsageError", "extract_document", "extract_text", "load_rules",
+    "Diagnostic",
+    "Document",
+    "DocumentError",
+    "Record",
+    "RuleSet",
+    "RuleSetError",
+    "ToolkitError",
+    "UsageError",
+    "extract_document",
+    "extract_text",
+    "load_rules",
 ]
 
 
-def extract_text(rules: RuleSet, text: str, published: str | datetime.date | None = None,
-                 doc: str = "text", **metadata: Any) -> list[Record]:
+def extract_text(
+    rules: RuleSet,
+    text: str,
+    published: str | datetime.date | None = None,
+    doc: str = "text",
+    **metadata: Any,
+) -> list[Record]:
     """Records the rule set finds in one text, with its publication date and metadata."""
     document = Document(doc, text, parse_published(published), {"published": published, **metadata})
     return extract_document(rules, document)

@@ -22,8 +22,13 @@ from .normalise import NORMALISERS
 BUILTINS = frozenset(BUILTIN_TESTS)
 Reporter = Callable[..., None]
 VALUE_SLOT = "value"
-REGEX_FLAGS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL,
-               "x": regex.VERBOSE, "u": regex.UNICODE}
+REGEX_FLAGS = {
+    "i": regex.IGNORECASE,
+    "m": regex.MULTILINE,
+    "s": regex.DOTALL,
+    "x": regex.VERBOSE,
+    "u": regex.UNICODE,
+}
 
 
 @dataclass(frozen=True)
@@ -68,20 +73,35 @@ def regex_flags(flags: str) -> int:
 
 
 class Checker:
-    def __init__(self, files: list[s.RuleFile], roots: dict[str, Path],
-                 lines: dict[str, list[str]]) -> None:
+    def __init__(
+        self, files: list[s.RuleFile], roots: dict[str, Path], lines: dict[str, list[str]]
+    ) -> None:
         self.files = files
         self.roots = roots
         self.symbols = Symbols(lines=lines)
         self.problems: list[Diagnostic] = []
 
-    def report(self, code: str, message: str, span: s.Span, hint: str | None = None,
-               severity: str = "error") -> None:
+    def report(
+        self,
+        code: str,
+        message: str,
+        span: s.Span,
+        hint: str | None = None,
+        severity: str = "error",
+    ) -> None:
         source = self.symbols.lines.get(span.file, [])
         line = source[span.line - 1] if 0 < span.line <= len(source) else ""
         self.problems.append(
-            Diagnostic(code, message, span.file, span.line, span.column, line, hint,
-                       "warning" if severity == "warning" else "error")
+            Diagnostic(
+                code,
+                message,
+                span.file,
+                span.line,
+                span.column,
+                line,
+                hint,
+                "warning" if severity == "warning" else "error",
+            )
         )
 
     def run(self) -> tuple[Symbols, list[Diagnostic]]:
@@ -94,8 +114,12 @@ class Checker:
             self._check_rule(rule)
         self._check_cascades()
         if not self.symbols.rules and not self.problems:
-            self.report("E032", "this rule set has no rules", s.Span(self._first_file(), 1, 1),
-                        "add at least one `rule NAME -> RELATION: ...`")
+            self.report(
+                "E032",
+                "this rule set has no rules",
+                s.Span(self._first_file(), 1, 1),
+                "add at least one `rule NAME -> RELATION: ...`",
+            )
         return self.symbols, self.problems
 
     def _first_file(self) -> str:
@@ -118,11 +142,17 @@ class Checker:
     def _declare_name(self, item: s.Relation | s.Entity | s.Rule, seen: dict[str, s.Span]) -> None:
         if item.name in seen:
             first = seen[item.name]
-            self.report("E020", f"the name `{item.name}` is already used", item.span,
-                        f"first defined at {first.file}:{first.line}; names are unique across the rule set")
+            self.report(
+                "E020",
+                f"the name `{item.name}` is already used",
+                item.span,
+                f"first defined at {first.file}:{first.line}; names are unique across the rule set",
+            )
             return
         if item.name in BUILTINS or item.name == VALUE_SLOT:
-            self.report("E033", f"`{item.name}` is a built-in name", item.span, "choose another name")
+            self.report(
+                "E033", f"`{item.name}` is a built-in name", item.span, "choose another name"
+            )
             return
         seen[item.name] = item.span
         if isinstance(item, s.Relation):
@@ -134,8 +164,15 @@ class Checker:
 
     def _unknown(self, code: str, what: str, name: str, span: s.Span, known: list[str]) -> None:
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-        hint = f"did you mean `{close[0]}`?" if close else (
-            f"known {what}s: " + ", ".join(f"`{k}`" for k in sorted(known)[:12]) if known else None)
+        hint = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else (
+                f"known {what}s: " + ", ".join(f"`{k}`" for k in sorted(known)[:12])
+                if known
+                else None
+            )
+        )
         self.report(code, f"unknown {what} `{name}`", span, hint)
 
     # ---------------------------------------------------------- entities and relations
@@ -146,16 +183,21 @@ class Checker:
             elif isinstance(source, s.GazetteerSource):
                 self._load_gazetteer(source)
         if entity.normaliser is not None and entity.normaliser not in NORMALISERS:
-            self._unknown("E027", "normaliser", entity.normaliser, entity.normaliser_span,
-                          list(NORMALISERS))
+            self._unknown(
+                "E027", "normaliser", entity.normaliser, entity.normaliser_span, list(NORMALISERS)
+            )
 
     def _load_gazetteer(self, source: s.GazetteerSource) -> None:
         path = self.inside_root(source.path, source.span)
         if path is None:
             return
         if not path.is_file():
-            self.report("E028", f"the gazetteer file `{source.path}` does not exist", source.span,
-                        f"looked for {path}")
+            self.report(
+                "E028",
+                f"the gazetteer file `{source.path}` does not exist",
+                source.span,
+                f"looked for {path}",
+            )
             return
         try:
             shown = str(Path(source.span.file).parent / source.path)
@@ -181,9 +223,10 @@ class Checker:
         try:
             regex.compile(source, regex_flags(flags))
         except regex.error as error:
-            column = span.column + 1 + (error.pos or 0)
-            bad = s.Span(span.file, span.line, column)
-            self.report("E026", f"this regular expression is invalid: {error.msg}", bad)
+            position: int = getattr(error, "pos", None) or 0
+            reason: str = getattr(error, "msg", str(error))
+            bad = s.Span(span.file, span.line, span.column + 1 + position)
+            self.report("E026", f"this regular expression is invalid: {reason}", bad)
 
     # ---------------------------------------------------------- rules
     def _check_rule(self, rule: s.Rule) -> None:
@@ -197,8 +240,11 @@ class Checker:
             self.report("E034", "a token scope needs at least 1 token", rule.scope.span)
         for veto in rule.vetoes:
             self._check_veto(veto, captures)
-        slots = self.symbols.slots.get(rule.target) if is_relation else (
-            SlotInfo(VALUE_SLOT, rule.target, True),)
+        slots = (
+            self.symbols.slots.get(rule.target)
+            if is_relation
+            else (SlotInfo(VALUE_SLOT, rule.target, True),)
+        )
         if slots is not None:
             self._check_fills(rule, captures, slots)
 
@@ -212,9 +258,15 @@ class Checker:
                 self._check_regex(node.source, node.flags, node.span)
             elif isinstance(node, s.Capture):
                 found[node.name] = captured_type(node.item)
-            elif isinstance(node, s.Repeat | s.Gap) and node.max is not None and node.min > node.max:
-                self.report("E034", f"the count {{{node.min},{node.max}}} is empty: "
-                            "the first number must not exceed the second", node.span)
+            elif (
+                isinstance(node, s.Repeat | s.Gap) and node.max is not None and node.min > node.max
+            ):
+                self.report(
+                    "E034",
+                    f"the count {{{node.min},{node.max}}} is empty: "
+                    "the first number must not exceed the second",
+                    node.span,
+                )
             elif isinstance(node, s.Literal_) and not node.text.strip():
                 self.report("E035", "an empty quoted phrase matches nothing", node.span)
         return found
@@ -234,8 +286,9 @@ class Checker:
             if name is not None and name != "match" and name not in captures:
                 self._unknown("E022", "capture", name, veto.span, sorted(captures))
 
-    def _check_fills(self, rule: s.Rule, captures: dict[str, str | None],
-                     slots: tuple[SlotInfo, ...]) -> None:
+    def _check_fills(
+        self, rule: s.Rule, captures: dict[str, str | None], slots: tuple[SlotInfo, ...]
+    ) -> None:
         by_name = {slot.name: slot for slot in slots}
         filled: set[str] = set()
         for fill in rule.fills:
@@ -248,24 +301,34 @@ class Checker:
         implicit = implicit_slots(slots, captures, filled)
         for slot in slots:
             if not slot.optional and slot.name not in filled and slot.name not in implicit:
-                self.report("E031", f"the rule never fills the required slot `{slot.name}` "
-                            f"of {rule.target}", rule.span,
-                            f"capture it (`{slot.name}:{slot.type}`) or add `fill {slot.name} from ...`")
+                self.report(
+                    "E031",
+                    f"the rule never fills the required slot `{slot.name}` of {rule.target}",
+                    rule.span,
+                    f"capture it (`{slot.name}:{slot.type}`) or add `fill {slot.name} from ...`",
+                )
 
-    def _check_fill_source(self, fill: s.Fill, slot: SlotInfo, captures: dict[str, str | None]) -> None:
+    def _check_fill_source(
+        self, fill: s.Fill, slot: SlotInfo, captures: dict[str, str | None]
+    ) -> None:
         source = fill.source
         if isinstance(source, s.FromCapture):
             if source.capture not in captures:
                 self._unknown("E022", "capture", source.capture, source.span, sorted(captures))
             elif source.attribute is None and captures[source.capture] not in (None, slot.type):
-                self.report("E024", f"slot `{slot.name}` holds a {slot.type}, but capture "
-                            f"`{source.capture}` holds a {captures[source.capture]}", source.span)
+                self.report(
+                    "E024",
+                    f"slot `{slot.name}` holds a {slot.type}, but capture "
+                    f"`{source.capture}` holds a {captures[source.capture]}",
+                    source.span,
+                )
             return
         if source.type not in self.symbols.entities:
             self._unknown("E021", "type", source.type, source.span, list(self.symbols.entities))
         elif source.type != slot.type:
-            self.report("E024", f"slot `{slot.name}` holds a {slot.type}, not a {source.type}",
-                        source.span)
+            self.report(
+                "E024", f"slot `{slot.name}` holds a {slot.type}, not a {source.type}", source.span
+            )
         for condition in source.conditions:
             value = condition.value
             if isinstance(value, s.CaptureAttribute) and value.capture not in captures:
@@ -283,8 +346,12 @@ class Checker:
                 continue
             reported.add(frozenset(cycle))
             rule = self.symbols.rules[cycle[0]]
-            self.report("E030", "these rules feed each other in a circle: " + " -> ".join(cycle),
-                        rule.span, "a rule cannot use, even indirectly, the type it makes")
+            self.report(
+                "E030",
+                "these rules feed each other in a circle: " + " -> ".join(cycle),
+                rule.span,
+                "a rule cannot use, even indirectly, the type it makes",
+            )
 
     def _producers(self) -> dict[str, set[str]]:
         """rule -> the entity rules that must run before it: those making another type it uses.
@@ -303,14 +370,19 @@ def inside_root(relative: str, span: s.Span, root: Path, report: Reporter) -> Pa
     """Resolve a path written in a rule file; refuse one that leaves the rule set's folder."""
     path = (Path(span.file).parent / relative).resolve()
     if not path.is_relative_to(root):
-        report("E012", f"`{relative}` is outside the rule set's folder", span,
-               f"files a rule set uses must stay inside {root}")
+        report(
+            "E012",
+            f"`{relative}` is outside the rule set's folder",
+            span,
+            f"files a rule set uses must stay inside {root}",
+        )
         return None
     return path
 
 
-def implicit_slots(slots: tuple[SlotInfo, ...], captures: dict[str, str | None],
-                   filled: set[str]) -> dict[str, str]:
+def implicit_slots(
+    slots: tuple[SlotInfo, ...], captures: dict[str, str | None], filled: set[str]
+) -> dict[str, str]:
     """slot -> capture, for slots no `fill` names: a capture named like the slot, else the
     next unused capture holding the slot's type, in pattern order."""
     out: dict[str, str] = {}
@@ -384,8 +456,9 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return [list(c) + [c[0]] for c in sorted(found)]
 
 
-def check(files: list[s.RuleFile], roots: dict[str, Path],
-          lines: dict[str, list[str]]) -> tuple[Symbols, list[Diagnostic]]:
+def check(
+    files: list[s.RuleFile], roots: dict[str, Path], lines: dict[str, list[str]]
+) -> tuple[Symbols, list[Diagnostic]]:
     """Check a parsed rule set; return its symbols and every diagnostic found.
 
     `roots` maps each rule file to the folder it (and all it refers to) must stay in.

@@ -1,8 +1,8 @@
 """The `extract` command. The only module that prints; it owns the exit codes:
 
-    0  every document was processed
-    1  some documents failed (reported; the others were processed)
-    2  the rule set or the command line is wrong (nothing is extracted)
+0  every document was processed
+1  some documents failed (reported; the others were processed)
+2  the rule set or the command line is wrong (nothing is extracted)
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from .compile import RuleSet
 from .documents import Document, parse_published, read_inputs
@@ -34,20 +34,40 @@ def build_parser() -> argparse.ArgumentParser:
         prog="extract",
         description="Apply extraction rules to news articles; write one JSON record per finding.",
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT",
-                        help=".txt files, folders of them (with an optional manifest.yaml), "
-                             ".jsonl or .jsonl.gz files, or - for JSON lines on standard input")
-    parser.add_argument("--rules", action="append", required=True, metavar="PATH",
-                        help="a rule file or a folder of .rules files (repeatable)")
-    parser.add_argument("-o", "--output", metavar="FILE",
-                        help="write records here (complete or not at all) instead of standard output")
-    parser.add_argument("--published", metavar="DATE",
-                        help="publication date (YYYY-MM-DD) for documents whose feed gives none")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help=".txt files, folders of them (with an optional manifest.yaml), "
+        ".jsonl or .jsonl.gz files, or - for JSON lines on standard input",
+    )
+    parser.add_argument(
+        "--rules",
+        action="append",
+        required=True,
+        metavar="PATH",
+        help="a rule file or a folder of .rules files (repeatable)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write records here (complete or not at all) instead of standard output",
+    )
+    parser.add_argument(
+        "--published",
+        metavar="DATE",
+        help="publication date (YYYY-MM-DD) for documents whose feed gives none",
+    )
     return parser
 
 
-def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
-         stderr: IO[str] | None = None, stdin: IO[str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    stdin: IO[str] | None = None,
+) -> int:
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser()
@@ -64,8 +84,10 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
         for diagnostic in error.diagnostics:
             print(diagnostic.format(), file=err)
         count = len(error.diagnostics)
-        print(f"extract: {count} error{'s' if count != 1 else ''} in the rules; nothing extracted",
-              file=err)
+        print(
+            f"extract: {count} error{'s' if count != 1 else ''} in the rules; nothing extracted",
+            file=err,
+        )
         return EXIT_USAGE
     except UsageError as error:
         print(f"extract: {error}", file=err)
@@ -86,8 +108,14 @@ def _check_inputs(inputs: list[str]) -> None:
         raise UsageError("no such input: " + ", ".join(missing))
 
 
-def _run(rules: RuleSet, args: argparse.Namespace, fallback: datetime.date | None,
-         out: IO[str], err: IO[str], stdin: IO[str]) -> int:
+def _run(
+    rules: RuleSet,
+    args: argparse.Namespace,
+    fallback: datetime.date | None,
+    out: IO[str],
+    err: IO[str],
+    stdin: IO[str],
+) -> int:
     started = time.perf_counter()
     per_relation: Counter[str] = Counter()
     read = failed = 0
@@ -122,10 +150,17 @@ def _destination(path: str | None, out: IO[str]) -> Iterator[IO[str]]:
             os.unlink(temporary)
 
 
-def _summary(err: IO[str], read: int, failed: int, per_relation: Counter[str], seconds: float) -> None:
-    relations = ", ".join(f"{name} {count}" for name, count in sorted(per_relation.items())) or "none"
-    print(f"extract: {read} documents read, {read - failed} processed, {failed} failed; "
-          f"records: {relations}; {seconds:.2f} s", file=err)
+def _summary(
+    err: IO[str], read: int, failed: int, per_relation: Counter[str], seconds: float
+) -> None:
+    relations = (
+        ", ".join(f"{name} {count}" for name, count in sorted(per_relation.items())) or "none"
+    )
+    print(
+        f"extract: {read} documents read, {read - failed} processed, {failed} failed; "
+        f"records: {relations}; {seconds:.2f} s",
+        file=err,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

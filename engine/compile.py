@@ -15,14 +15,32 @@ import regex
 
 from . import syntax as s
 from .check import (
-    BUILTINS, VALUE_SLOT, SlotInfo, Symbols, captured_type, implicit_slots, regex_flags, uses, walk,
+    BUILTINS,
+    VALUE_SLOT,
+    SlotInfo,
+    Symbols,
+    captured_type,
+    implicit_slots,
+    regex_flags,
+    uses,
+    walk,
 )
 from .gazetteer import Entry, Gazetteer, phrase_tokens
-from .text import TOKEN
 from .match import (
-    AltNode, BoundaryNode, BuiltinNode, CaptureNode, GapNode, Node, RegexNode, RepeatNode,
-    SeqNode, Test, TypeNode, WordsNode,
+    AltNode,
+    BoundaryNode,
+    BuiltinNode,
+    CaptureNode,
+    GapNode,
+    Node,
+    RegexNode,
+    RepeatNode,
+    SeqNode,
+    Test,
+    TypeNode,
+    WordsNode,
 )
+from .text import TOKEN
 
 Trigger = tuple[Literal["type", "word"], str]
 
@@ -116,8 +134,12 @@ def compile_rule_set(symbols: Symbols, digest: str) -> RuleSet:
     rules = [_rule(rule, symbols) for rule in symbols.rules.values()]
     ordered = _cascade_order([r for r in rules if r.makes_entity], symbols)
     return RuleSet(
-        relations, entities, ordered, tuple(r for r in rules if not r.makes_entity),
-        _preparation(symbols.prepare), digest,
+        relations,
+        entities,
+        ordered,
+        tuple(r for r in rules if not r.makes_entity),
+        _preparation(symbols.prepare),
+        digest,
     )
 
 
@@ -142,11 +164,16 @@ def _entity(entity: s.Entity, symbols: Symbols) -> EntityType:
 def _preparation(steps: list[s.PrepareStep]) -> Preparation:
     def compiled(kind: str) -> list[regex.Pattern[str]]:
         flags = regex.MULTILINE
-        return [regex.compile(st.source, regex_flags(st.flags) | flags) for st in steps if st.kind == kind]
+        return [
+            regex.compile(st.source, regex_flags(st.flags) | flags)
+            for st in steps
+            if st.kind == kind
+        ]
 
     datelines, published = compiled("dateline"), compiled("published")
     return Preparation(
-        tuple(compiled("drop")), datelines[0] if datelines else None,
+        tuple(compiled("drop")),
+        datelines[0] if datelines else None,
         published[0] if published else None,
     )
 
@@ -157,12 +184,23 @@ def _preparation(steps: list[s.PrepareStep]) -> Preparation:
 def _rule(rule: s.Rule, symbols: Symbols) -> CompiledRule:
     makes_entity = rule.target in symbols.entities
     node = compile_pattern(rule.pattern)
-    slots = (SlotInfo(VALUE_SLOT, rule.target, True),) if makes_entity else symbols.slots[rule.target]
+    slots = (
+        (SlotInfo(VALUE_SLOT, rule.target, True),) if makes_entity else symbols.slots[rule.target]
+    )
     return CompiledRule(
-        rule.name, rule.target, makes_entity, rule.scope, node, triggers(node),
-        tuple(CompiledVeto(compile_pattern(v.cue), v.position, v.anchor, v.other, v.window)
-              for v in rule.vetoes),
-        _fills(rule, slots), rule.priority, f"{rule.span.file}:{rule.span.line}",
+        rule.name,
+        rule.target,
+        makes_entity,
+        rule.scope,
+        node,
+        triggers(node),
+        tuple(
+            CompiledVeto(compile_pattern(v.cue), v.position, v.anchor, v.other, v.window)
+            for v in rule.vetoes
+        ),
+        _fills(rule, slots),
+        rule.priority,
+        f"{rule.span.file}:{rule.span.line}",
     )
 
 
@@ -183,16 +221,27 @@ def _capture_types(pattern: s.Pattern) -> dict[str, str | None]:
 def _fill(fill: s.Fill, slot_type: str) -> CompiledFill:
     source = fill.source
     excepts = tuple(
-        CompiledExcept(e.side, compile_pattern(e.cue), e.window) if isinstance(e, s.ExceptCue)
+        CompiledExcept(e.side, compile_pattern(e.cue), e.window)
+        if isinstance(e, s.ExceptCue)
         else CompiledExcept("when", compile_pattern(e.cue), None)
         for e in fill.excepts
     )
     if isinstance(source, s.FromCapture):
-        return CompiledFill(fill.slots, slot_type, capture=source.capture,
-                            attribute=source.attribute, excepts=excepts)
+        return CompiledFill(
+            fill.slots,
+            slot_type,
+            capture=source.capture,
+            attribute=source.attribute,
+            excepts=excepts,
+        )
     return CompiledFill(
-        fill.slots, slot_type, type=source.type, tests=_tests(source.conditions), scopes=source.scopes,
-        anchor=source.anchor, excepts=excepts,
+        fill.slots,
+        slot_type,
+        type=source.type,
+        tests=_tests(source.conditions),
+        scopes=source.scopes,
+        anchor=source.anchor,
+        excepts=excepts,
     )
 
 
@@ -201,7 +250,8 @@ def _cascade_order(rules: list[CompiledRule], symbols: Symbols) -> tuple[Compile
     by_name = {rule.name: rule for rule in rules}
     needs = {
         rule.name: {
-            other.name for other in rules
+            other.name
+            for other in rules
             if other.target != rule.target and other.target in uses(symbols.rules[rule.name])
         }
         for rule in rules
@@ -249,8 +299,9 @@ def _tests(conditions: tuple[s.Condition, ...]) -> tuple[Test, ...]:
     for condition in conditions:
         value = condition.value
         if isinstance(value, s.CaptureAttribute):
-            tests.append(Test(condition.attribute, capture=value.capture,
-                              capture_attribute=value.attribute))
+            tests.append(
+                Test(condition.attribute, capture=value.capture, capture_attribute=value.attribute)
+            )
         else:
             tests.append(Test(condition.attribute, value=value))
     return tuple(tests)

@@ -54,12 +54,15 @@ def parse_published(value: object) -> datetime.date | None:
     raise ValueError(f"not a date: {value!r}")
 
 
-def make_document(doc_id: str, text: str, metadata: dict[str, Any],
-                  fallback: datetime.date | None) -> Item:
+def make_document(
+    doc_id: str, text: str, metadata: dict[str, Any], fallback: datetime.date | None
+) -> Item:
     try:
         published = parse_published(metadata.get("published")) or fallback
     except ValueError:
-        return Unreadable(doc_id, f"the publication date {metadata.get('published')!r} is not YYYY-MM-DD")
+        return Unreadable(
+            doc_id, f"the publication date {metadata.get('published')!r} is not YYYY-MM-DD"
+        )
     if not text.strip():
         return Unreadable(doc_id, "the document has no text")
     return Document(doc_id, text, published, metadata)
@@ -78,8 +81,9 @@ def read_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     return {str(k): v for k, v in loaded.items() if isinstance(v, dict)}
 
 
-def read_text_file(path: Path, doc_id: str, metadata: dict[str, Any],
-                   fallback: datetime.date | None) -> Item:
+def read_text_file(
+    path: Path, doc_id: str, metadata: dict[str, Any], fallback: datetime.date | None
+) -> Item:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -87,7 +91,9 @@ def read_text_file(path: Path, doc_id: str, metadata: dict[str, Any],
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return Unreadable(doc_id, f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})")
+        return Unreadable(
+            doc_id, f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
+        )
     return make_document(doc_id, text, metadata, fallback)
 
 
@@ -114,16 +120,18 @@ def _json_document(line: str, where: str, fallback: datetime.date | None) -> Ite
     except json.JSONDecodeError as error:
         return Unreadable(where, f"not valid JSON ({error.msg} at column {error.colno})")
     if not isinstance(data, dict):
-        return Unreadable(where, "a JSON line must be an object with at least \"text\"")
+        return Unreadable(where, 'a JSON line must be an object with at least "text"')
     doc_id = str(data.get("id", where))
     text = data.get("text")
     if not isinstance(text, str):
-        return Unreadable(doc_id, "the line has no \"text\" string")
+        return Unreadable(doc_id, 'the line has no "text" string')
     metadata = {k: v for k, v in data.items() if k != "text"}
     return make_document(doc_id, text, metadata, fallback)
 
 
-def read_inputs(inputs: list[str], fallback: datetime.date | None, stdin: IO[str]) -> Iterator[Item]:
+def read_inputs(
+    inputs: list[str], fallback: datetime.date | None, stdin: IO[str]
+) -> Iterator[Item]:
     """Every document named by the command line's inputs, in order, one at a time."""
     for name in inputs:
         path = Path(name)

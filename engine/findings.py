@@ -66,8 +66,9 @@ def apply_rule(rule: CompiledRule, ctx: Context, facts: DocumentFacts) -> list[F
         if any(_vetoed(veto, match, ctx) for veto in rule.vetoes):
             continue
         groups = tuple(_fill(fill, match, ctx, facts) for fill in rule.fills)
-        findings.append(Finding(rule.name, rule.target, match, _evidence(match, ctx), groups,
-                                rule.priority))
+        findings.append(
+            Finding(rule.name, rule.target, match, _evidence(match, ctx), groups, rule.priority)
+        )
     return findings
 
 
@@ -108,9 +109,15 @@ def _distinct(matches: Iterator[Match], by_extent: bool) -> list[Match]:
         if by_extent or not match.captures:
             key = (match.first, match.end, key)
         kept = best.get(key)
-        if kept is None or (match.end - match.first, match.first) < (kept.end - kept.first, kept.first):
+        if kept is None or (match.end - match.first, match.first) < (
+            kept.end - kept.first,
+            kept.first,
+        ):
             best[key] = match
-    return sorted(best.values(), key=lambda m: (m.first, m.end, [(c.name or "", c.first, c.end) for c in m.captures]))
+    return sorted(
+        best.values(),
+        key=lambda m: (m.first, m.end, [(c.name or "", c.first, c.end) for c in m.captures]),
+    )
 
 
 def _evidence(match: Match, ctx: Context) -> tuple[int, int]:
@@ -145,11 +152,19 @@ def _vetoed(veto: CompiledVeto, match: Match, ctx: Context) -> bool:
             return False
         left, right = sorted([anchor, other])
         return cue_within(veto.cue, ctx, left[1], right[0])
-    return _cue_beside(veto.cue, veto.position, veto.window, anchor, ctx, (sentence_lo, sentence_hi))
+    return _cue_beside(
+        veto.cue, veto.position, veto.window, anchor, ctx, (sentence_lo, sentence_hi)
+    )
 
 
-def _cue_beside(cue: object, side: str, window: int | None, span: tuple[int, int], ctx: Context,
-                sentence: tuple[int, int]) -> bool:
+def _cue_beside(
+    cue: object,
+    side: str,
+    window: int | None,
+    span: tuple[int, int],
+    ctx: Context,
+    sentence: tuple[int, int],
+) -> bool:
     """Is the cue in the `window` tokens before (or after) `span`, inside the sentence?"""
     if side == "before":
         lo = sentence[0] if window is None else max(sentence[0], span[0] - window)
@@ -174,18 +189,24 @@ def _fill(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) 
     return fill.slots, options
 
 
-def _captured_values(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> list[Value]:
+def _captured_values(
+    fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts
+) -> list[Value]:
     values: list[Value] = []
     for captured in match.capture(fill.capture or ""):
         if captured.mentions and fill.attribute is not None:
-            values.extend(Value(m.attribute(fill.attribute), m.first, m.end, m.attributes)
-                          for m in captured.mentions)
+            values.extend(
+                Value(m.attribute(fill.attribute), m.first, m.end, m.attributes)
+                for m in captured.mentions
+            )
         elif captured.mentions:
             values.extend(_from_mention(m) for m in captured.mentions)
         else:
             text = ctx.view.token_text(captured.first, captured.end)
             entity = facts.entities.get(fill.slot_type)
-            values.append(Value(normalise(entity, text, facts.published), captured.first, captured.end))
+            values.append(
+                Value(normalise(entity, text, facts.published), captured.first, captured.end)
+            )
     return values
 
 
@@ -195,8 +216,10 @@ def _from_mention(mention: Mention) -> Value:
 
 def _nearest(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> Value:
     candidates = [
-        m for m in ctx.all_of(fill.type or "")
-        if all(t.holds(m, match.captures) for t in fill.tests) and not _inside_captures(m, match)
+        m
+        for m in ctx.all_of(fill.type or "")
+        if all(t.holds(m, match.captures) for t in fill.tests)
+        and not _inside_captures(m, match)
         and not _excepted(fill.excepts, m, ctx)
     ]
     sentence_only = any(
@@ -223,14 +246,16 @@ def _excepted(excepts: tuple[CompiledExcept, ...], mention: Mention, ctx: Contex
         if rule_except.kind == "when":
             continue
         side = "before" if rule_except.kind == "after" else "after"
-        if _cue_beside(rule_except.cue, side, rule_except.window, (mention.first, mention.end), ctx,
-                       sentence):
+        if _cue_beside(
+            rule_except.cue, side, rule_except.window, (mention.first, mention.end), ctx, sentence
+        ):
             return True
     return False
 
 
-def _in_scope(scope: str, candidates: list[Mention], match: Match, ctx: Context,
-              anchor: tuple[int, int]) -> Mention | None:
+def _in_scope(
+    scope: str, candidates: list[Mention], match: Match, ctx: Context, anchor: tuple[int, int]
+) -> Mention | None:
     view = ctx.view
     if scope == "sentence":
         lo, hi = _evidence(match, ctx)
@@ -248,7 +273,9 @@ def _in_scope(scope: str, candidates: list[Mention], match: Match, ctx: Context,
         if view.dateline is None:
             return None
         start, end = view.dateline
-        inside = [m for m in candidates if start <= view.starts[m.first] and view.ends[m.end - 1] <= end]
+        inside = [
+            m for m in candidates if start <= view.starts[m.first] and view.ends[m.end - 1] <= end
+        ]
         return inside[0] if inside else None
     return _most_mentioned(candidates)
 

@@ -94,8 +94,10 @@ class Gazetteer:
     loose_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, name: str, entries: Iterable[tuple[Entry, Sequence[str]]], variants: bool) -> Gazetteer:
-        """Index entries (each with its surface forms); the first entry to claim a phrase keeps it."""
+    def build(
+        cls, name: str, entries: Iterable[tuple[Entry, Sequence[str]]], variants: bool
+    ) -> Gazetteer:
+        """Index entries with their surface forms; the first entry to claim a phrase keeps it."""
         gazetteer = cls(name, variants)
         exact_lengths: dict[str, set[int]] = {}
         loose_lengths: dict[str, set[int]] = {}
@@ -110,7 +112,9 @@ class Gazetteer:
                 if key is not None:
                     gazetteer.loose.setdefault(key, entry)
                     loose_lengths.setdefault(key[0], set()).add(len(key))
-        gazetteer.lengths.update({k: tuple(sorted(v, reverse=True)) for k, v in exact_lengths.items()})
+        gazetteer.lengths.update(
+            {k: tuple(sorted(v, reverse=True)) for k, v in exact_lengths.items()}
+        )
         gazetteer.loose_lengths.update(
             {k: tuple(sorted(v, reverse=True)) for k, v in loose_lengths.items()}
         )
@@ -127,7 +131,9 @@ class Gazetteer:
             if self.variants and original[first][:1].isupper():
                 yield from self._find_loose(folded, original, first)
 
-    def _find_loose(self, folded: Sequence[str], original: Sequence[str], first: int) -> Iterator[Hit]:
+    def _find_loose(
+        self, folded: Sequence[str], original: Sequence[str], first: int
+    ) -> Iterator[Hit]:
         head = skeleton(folded[first])
         for length in self.loose_lengths.get(head, ()):
             end = first + length
@@ -152,7 +158,9 @@ def read_entries(path: Path, shown_as: str) -> list[tuple[Entry, list[str]]]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise _file_error(shown_as, 1, 1, "", f"the file is not UTF-8 text ({error.reason})") from None
+        raise _file_error(
+            shown_as, 1, 1, "", f"the file is not UTF-8 text ({error.reason})"
+        ) from None
     lines = text.splitlines()
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -200,12 +208,16 @@ def _scalar(node: yaml.Node, shown_as: str, lines: list[str]) -> str:
     return str(node.value).strip()
 
 
-def _node_error(shown_as: str, node: yaml.Node, lines: list[str], message: str) -> GazetteerFileError:
+def _node_error(
+    shown_as: str, node: yaml.Node, lines: list[str], message: str
+) -> GazetteerFileError:
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     return _file_error(shown_as, line, column, _line(lines, line), message)
 
 
-def _file_error(shown_as: str, line: int, column: int, source: str, message: str) -> GazetteerFileError:
+def _file_error(
+    shown_as: str, line: int, column: int, source: str, message: str
+) -> GazetteerFileError:
     return GazetteerFileError(Diagnostic("E029", message, shown_as, line, column, source))
 
 

@@ -8,7 +8,7 @@ alternatives and repetitions are tried exhaustively but only inside the rule's s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import regex
@@ -68,8 +68,11 @@ class Context:
         for index, word in enumerate(view.folded):
             positions.setdefault(word, []).append(index)
         context = cls(
-            view, {}, texts,
-            frozenset(s for s, _ in view.sentences), frozenset(e for _, e in view.sentences),
+            view,
+            {},
+            texts,
+            frozenset(s for s, _ in view.sentences),
+            frozenset(e for _, e in view.sentences),
             positions,
         )
         context.add(mentions)
@@ -121,13 +124,21 @@ class RegexNode(Node):
             yield i + 1, caps
 
 
-BUILTIN_TESTS = {
-    "Cap": lambda t: t[:1].isupper() and t[:1].isalpha(),
-    "Upper": lambda t: t.isupper() and t[:1].isalpha(),
-    "Word": lambda t: t[:1].isalpha(),
-    "Number": lambda t: t[:1].isdigit(),
-    "Punct": lambda t: not t[:1].isalnum(),
-    "Token": lambda t: True,
+def _capitalised(token: str) -> bool:
+    return token[:1].isupper() and token[:1].isalpha()
+
+
+def _all_capitals(token: str) -> bool:
+    return token.isupper() and token[:1].isalpha()
+
+
+BUILTIN_TESTS: dict[str, Callable[[str], bool]] = {
+    "Cap": _capitalised,
+    "Upper": _all_capitals,
+    "Word": lambda token: token[:1].isalpha(),
+    "Number": lambda token: token[:1].isdigit(),
+    "Punct": lambda token: not token[:1].isalnum(),
+    "Token": lambda token: True,
 }
 
 

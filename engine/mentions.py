@@ -32,8 +32,9 @@ def base_mentions(
                 value: str | None = hit.entry.name
                 if entity.normaliser:
                     value = normalise(entity, view.token_text(hit.first, hit.end), published)
-                yield Mention(entity.name, hit.first, hit.end, value, hit.entry.attributes,
-                              gazetteer.name)
+                yield Mention(
+                    entity.name, hit.first, hit.end, value, hit.entry.attributes, gazetteer.name
+                )
         for pattern in entity.regexes:
             yield from _regex_mentions(entity, pattern, view, published)
 

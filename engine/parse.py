@@ -235,8 +235,15 @@ class _Build(Transformer[Token, Any]):
         fills = tuple(x for x in clauses if isinstance(x, s.Fill))
         priority = next((x for x in clauses if isinstance(x, int)), 0)
         return s.Rule(
-            str(name), str(target), scope, pattern, vetoes, fills, priority,
-            self._s(meta), self._s(target),
+            str(name),
+            str(target),
+            scope,
+            pattern,
+            vetoes,
+            fills,
+            priority,
+            self._s(meta),
+            self._s(target),
         )
 
     def unit_scope(self, meta: Meta, c: list[Any]) -> s.Scope:

@@ -1,9 +1,9 @@
 """One document through every stage, in the order data flows.
 
-    text -> view (fold, drop boilerplate, sentences, tokens)
-         -> mentions (gazetteers, word lists, regexes) -> resolve mentions
-         -> cascades (entity rules, in dependency order) -> relation rules
-         -> resolve findings -> records
+text -> view (fold, drop boilerplate, sentences, tokens)
+     -> mentions (gazetteers, word lists, regexes) -> resolve mentions
+     -> cascades (entity rules, in dependency order) -> relation rules
+     -> resolve findings -> records
 """
 
 from __future__ import annotations
@@ -25,15 +25,33 @@ STAGES = ("view", "mentions", "cascades", "relations", "resolve", "records")
 
 def extract_document(rules: RuleSet, document: Document) -> list[Record]:
     """Every record the rule set finds in one document, in a stable order."""
-    text_view = view(document.text, rules.preparation.drop, rules.preparation.dateline)
-    published = document.published or published_in_text(rules, text_view)
-    facts = DocumentFacts(rules.entities, published)
-    context = Context.of(text_view, resolve_mentions(base_mentions(rules.entities, text_view, published)))
-    run_cascades(rules, context, facts)
+    text_view, context, facts = prepare_mentions(rules, document)
     findings = [f for rule in rules.relation_rules for f in apply_rule(rule, context, facts)]
     order = {rule.name: index for index, rule in enumerate(rules.relation_rules)}
     drafts = resolve_findings(findings, rules.relations, order)
     return [to_record(draft, document.id, text_view) for draft in drafts]
+
+
+def prepare_mentions(rules: RuleSet, document: Document) -> tuple[TextView, Context, DocumentFacts]:
+    """The document's view and every entity mention, cascades included."""
+    text_view = view(document.text, rules.preparation.drop, rules.preparation.dateline)
+    published = document.published or published_in_text(rules, text_view)
+    facts = DocumentFacts(rules.entities, published)
+    context = Context.of(
+        text_view, resolve_mentions(base_mentions(rules.entities, text_view, published))
+    )
+    run_cascades(rules, context, facts)
+    return text_view, context, facts
+
+
+def mentions_of(
+    rules: RuleSet, document: Document, type_name: str
+) -> list[tuple[str, str | None, str]]:
+    """(surface text, value, source) of every mention of a type: what rules will see."""
+    text_view, context, _ = prepare_mentions(rules, document)
+    return [
+        (text_view.token_text(m.first, m.end), m.value, m.source) for m in context.all_of(type_name)
+    ]
 
 
 def published_in_text(rules: RuleSet, text_view: TextView) -> datetime.date | None:
@@ -59,8 +77,9 @@ def run_cascades(rules: RuleSet, context: Context, facts: DocumentFacts) -> None
             context.replace_type(rule.target, resolve_mentions(mentions, made_by))
 
 
-def mention_of(finding: Finding, rule: CompiledRule, context: Context,
-               facts: DocumentFacts) -> Mention | None:
+def mention_of(
+    finding: Finding, rule: CompiledRule, context: Context, facts: DocumentFacts
+) -> Mention | None:
     """The mention an entity rule makes: the whole match, valued by its `value` slot.
 
     A rule that says where the value comes from and finds none makes no mention.
@@ -69,9 +88,17 @@ def mention_of(finding: Finding, rule: CompiledRule, context: Context,
     for assignment in finding.assignments():
         value = assignment.get("value")
         if value is not None and value.value is not None:
-            return Mention(rule.target, match.first, match.end, value.value, value.attributes, rule.name)
+            return Mention(
+                rule.target, match.first, match.end, value.value, value.attributes, rule.name
+            )
     if any("value" in fill.slots for fill in rule.fills):
         return None
     text = context.view.token_text(match.first, match.end)
-    return Mention(rule.target, match.first, match.end,
-                   normalise(facts.entities.get(rule.target), text, facts.published), (), rule.name)
+    return Mention(
+        rule.target,
+        match.first,
+        match.end,
+        normalise(facts.entities.get(rule.target), text, facts.published),
+        (),
+        rule.name,
+    )

@@ -22,7 +22,9 @@ MENTION_POLICY = "longest-first"
 FINDING_POLICY = "subsume"
 
 
-def resolve_mentions(mentions: Iterable[Mention], made_by_rules: frozenset[str] = frozenset()) -> list[Mention]:
+def resolve_mentions(
+    mentions: Iterable[Mention], made_by_rules: frozenset[str] = frozenset()
+) -> list[Mention]:
     """Drop every mention that overlaps a longer one of the same type."""
     by_type: dict[str, list[Mention]] = {}
     for mention in mentions:
@@ -89,7 +91,9 @@ def _order_slots(values: dict[str, Value], relation: RelationType) -> bool:
     for names in by_type.values():
         if len(names) < 2:
             continue
-        ordered = sorted((values[n] for n in names), key=lambda v: (v.value is None, v.value or "", v.first))
+        ordered = sorted(
+            (values[n] for n in names), key=lambda v: (v.value is None, v.value or "", v.first)
+        )
         known = [v.value for v in ordered if v.value is not None]
         if len(set(known)) < len(known):
             return False
@@ -113,8 +117,9 @@ def _merge_same(drafts: list[Draft], rule_order: dict[str, int]) -> list[Draft]:
     return list(merged.values())
 
 
-def _subsume(drafts: list[Draft], relations: dict[str, RelationType],
-             rule_order: dict[str, int]) -> list[Draft]:
+def _subsume(
+    drafts: list[Draft], relations: dict[str, RelationType], rule_order: dict[str, int]
+) -> list[Draft]:
     """Fold a draft into a fuller one whose values include all of its own."""
     fullest_first = sorted(drafts, key=lambda d: (-len(d.known()), d.evidence))
     kept: list[Draft] = []

@@ -36,11 +36,19 @@ class _Loader:
         self.loaded: set[Path] = set()
         self.digest = hashlib.sha256()
 
-    def report(self, code: str, message: str, span: s.Span, hint: str | None = None,
-               severity: str = "error") -> None:
+    def report(
+        self,
+        code: str,
+        message: str,
+        span: s.Span,
+        hint: str | None = None,
+        severity: str = "error",
+    ) -> None:
         source = self.lines.get(span.file, [])
         line = source[span.line - 1] if 0 < span.line <= len(source) else ""
-        self.problems.append(Diagnostic(code, message, span.file, span.line, span.column, line, hint))
+        self.problems.append(
+            Diagnostic(code, message, span.file, span.line, span.column, line, hint)
+        )
 
     def add_path(self, path: Path) -> None:
         if not path.exists():
@@ -77,18 +85,24 @@ class _Loader:
         if target is None:
             return
         if target in stack:
-            chain = " -> ".join(shown(p) for p in [*stack[stack.index(target):], target])
+            chain = " -> ".join(shown(p) for p in [*stack[stack.index(target) :], target])
             self.report("E011", f"files include each other in a circle: {chain}", include.span)
         elif not target.is_file():
-            self.report("E010", f"the included file `{include.path}` does not exist", include.span,
-                        f"looked for {shown(target)}")
+            self.report(
+                "E010",
+                f"the included file `{include.path}` does not exist",
+                include.span,
+                f"looked for {shown(target)}",
+            )
         else:
             self.add_file(target, root, stack)
 
     def _read(self, path: Path, name: str) -> str | None:
         data = path.read_bytes()
         if b"\0" in data:
-            self.report("E003", "this is not a text file (it holds binary data)", s.Span(name, 1, 1))
+            self.report(
+                "E003", "this is not a text file (it holds binary data)", s.Span(name, 1, 1)
+            )
             return None
         try:
             return data.decode("utf-8-sig")
@@ -96,8 +110,12 @@ class _Loader:
             line = data.count(b"\n", 0, error.start) + 1
             column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
             self.lines[name] = data.decode("utf-8", "replace").splitlines()
-            self.report("E003", f"this file is not UTF-8 text (byte 0x{data[error.start]:02x})",
-                        s.Span(name, line, column), "save the file as UTF-8")
+            self.report(
+                "E003",
+                f"this file is not UTF-8 text (byte 0x{data[error.start]:02x})",
+                s.Span(name, line, column),
+                "save the file as UTF-8",
+            )
             return None
 
 

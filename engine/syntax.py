@@ -7,7 +7,7 @@ into matchers. Nothing here knows about lark.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,9 @@ class Capture:
     span: Span = field(default=NOWHERE, compare=False)
 
 
-Pattern = Union[Literal_, TokenRegex, TypeRef, Gap, Boundary, Sequence, Alternation, Repeat, Capture]
+Pattern = (
+    Literal_ | TokenRegex | TypeRef | Gap | Boundary | Sequence | Alternation | Repeat | Capture
+)
 
 
 # ------------------------------------------------------------------ declarations
@@ -171,7 +173,7 @@ class RegexSource:
     span: Span = field(default=NOWHERE, compare=False)
 
 
-Source = Union[GazetteerSource, WordsSource, RegexSource]
+Source = GazetteerSource | WordsSource | RegexSource
 
 
 @dataclass(frozen=True)
@@ -290,7 +292,7 @@ class Rule:
     target_span: Span = field(default=NOWHERE, compare=False)
 
 
-Item = Union[Include, Relation, Entity, Prepare, Rule]
+Item = Include | Relation | Entity | Prepare | Rule
 
 
 @dataclass(frozen=True)

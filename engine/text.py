@@ -18,12 +18,28 @@ import regex
 # ------------------------------------------------------------------ character folding
 
 _SINGLE = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u00b4": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
     "\u2212": "-",
-    "\t": " ", "\r": "\n",
+    "\t": " ",
+    "\r": "\n",
 }
 _DROP = {"\ufeff", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060"}
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -167,8 +183,17 @@ def view(
     paragraphs = _paragraph_ranges(text, starts)
     sentences, sentence_paragraph = _sentences(text, starts, ends, paragraphs)
     return TextView(
-        original, text, offsets, starts, ends, folded_tokens, sentences, sentence_paragraph,
-        paragraphs, _find_dateline(text, dateline), _title(text, starts, paragraphs),
+        original,
+        text,
+        offsets,
+        starts,
+        ends,
+        folded_tokens,
+        sentences,
+        sentence_paragraph,
+        paragraphs,
+        _find_dateline(text, dateline),
+        _title(text, starts, paragraphs),
     )
 
 
@@ -214,7 +239,7 @@ def _explicit_paragraphs(lines: Sequence[str | None]) -> bool:
 
 
 def _line_break(previous: str | None, current: str | None, explicit: bool) -> str:
-    """"\n" for a paragraph break, " " for a hard wrap inside a paragraph."""
+    """ "\n" for a paragraph break, " " for a hard wrap inside a paragraph."""
     if previous is None or current is None or not previous.strip() or not current.strip():
         return "\n"
     if current[:1] in " \t":
