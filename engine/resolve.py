@@ -57,6 +57,7 @@ class Draft:
     args: tuple[tuple[str, Value], ...]
     rules: tuple[str, ...]
     evidence: tuple[int, int]
+    priority: int = 0
 
     def known(self) -> dict[str, str]:
         return {name: v.value for name, v in self.args if v.value is not None}
@@ -66,7 +67,7 @@ def resolve_findings(
     findings: Iterable[Finding], relations: dict[str, RelationType], rule_order: dict[str, int]
 ) -> list[Draft]:
     drafts = [d for f in findings for d in _drafts(f, relations[f.target])]
-    merged = _merge_same(drafts, rule_order)
+    merged = _merge_same(_prefer_priority(drafts, relations), rule_order)
     return _subsume(merged, relations, rule_order)
 
 
@@ -79,8 +80,24 @@ def _drafts(finding: Finding, relation: RelationType) -> list[Draft]:
         if relation.unordered and not _order_slots(values, relation):
             continue
         args = tuple((slot.name, values[slot.name]) for slot in relation.slots)
-        out.append(Draft(relation.name, args, (finding.rule,), finding.evidence))
+        out.append(Draft(relation.name, args, (finding.rule,), finding.evidence, finding.priority))
     return out
+
+
+def _prefer_priority(drafts: list[Draft], relations: dict[str, RelationType]) -> list[Draft]:
+    """Where rules disagree about the same participants in the same sentence, the drafts of
+    the highest `priority` stand."""
+
+    def participants(draft: Draft) -> tuple[object, ...]:
+        required = {s.name for s in relations[draft.relation].slots if not s.optional}
+        values = tuple((n, v.value) for n, v in draft.args if n in required)
+        return (draft.relation, draft.evidence, values)
+
+    best: dict[tuple[object, ...], int] = {}
+    for draft in drafts:
+        key = participants(draft)
+        best[key] = max(best.get(key, draft.priority), draft.priority)
+    return [d for d in drafts if d.priority == best[participants(d)]]
 
 
 def _order_slots(values: dict[str, Value], relation: RelationType) -> bool:
