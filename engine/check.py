@@ -20,6 +20,7 @@ from .match import BUILTIN_TESTS
 from .normalise import NORMALISERS
 
 BUILTINS = frozenset(BUILTIN_TESTS)
+MAX_NESTING = 64  # deeper patterns are refused (E036): matching them would exhaust the stack
 Reporter = Callable[..., None]
 VALUE_SLOT = "value"
 REGEX_FLAGS = {
@@ -222,8 +223,11 @@ class Checker:
     def _check_regex(self, source: str, flags: str, span: s.Span) -> None:
         try:
             regex.compile(source, regex_flags(flags))
+        except RecursionError:
+            self.report("E026", "this regular expression is nested too deeply", span)
         except regex.error as error:
             position: int = getattr(error, "pos", None) or 0
+            position += source[:position].count("/")  # each / was written \/
             reason: str = getattr(error, "msg", str(error))
             bad = s.Span(span.file, span.line, span.column + 1 + position)
             self.report("E026", f"this regular expression is invalid: {reason}", bad)
@@ -236,6 +240,17 @@ class Checker:
             self._unknown("E023", "relation or entity type", rule.target, rule.target_span, known)
             return
         captures = self._check_pattern(rule.pattern, set())
+        for pattern in _patterns_of(rule):
+            depth = nesting(pattern)
+            if depth > MAX_NESTING:
+                self.report(
+                    "E036",
+                    f"this pattern is nested {depth} levels deep; "
+                    f"at most {MAX_NESTING} are allowed",
+                    rule.span,
+                    "split it into entity rules (a cascade)",
+                )
+                return
         if rule.scope.unit == "tokens" and (rule.scope.size or 0) < 1:
             self.report("E034", "a token scope needs at least 1 token", rule.scope.span)
         for veto in rule.vetoes:
@@ -400,6 +415,28 @@ def implicit_slots(
                 used.add(capture)
                 break
     return out
+
+
+def _patterns_of(rule: s.Rule) -> list[s.Pattern]:
+    patterns = [rule.pattern, *(v.cue for v in rule.vetoes)]
+    patterns.extend(e.cue for fill in rule.fills for e in fill.excepts)
+    return patterns
+
+
+def nesting(pattern: s.Pattern) -> int:
+    """How deep groups, alternatives and repetitions nest (measured without recursion)."""
+    deepest = 0
+    stack = [(pattern, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, s.Sequence):
+            stack.extend((item, depth + 1) for item in node.items)
+        elif isinstance(node, s.Alternation):
+            stack.extend((option, depth + 1) for option in node.options)
+        elif isinstance(node, s.Repeat | s.Capture):
+            stack.append((node.item, depth + 1))
+    return deepest
 
 
 def uses(rule: s.Rule) -> set[str]:

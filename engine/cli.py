@@ -21,7 +21,7 @@ from typing import IO
 
 from .compile import RuleSet
 from .documents import Document, parse_published, read_inputs
-from .errors import RuleSetError, UsageError
+from .errors import DocumentError, RuleSetError, UsageError
 from .pipeline import extract_document
 from .records import dumps
 from .ruleset import load_rules
@@ -126,7 +126,13 @@ def _run(
                 failed += 1
                 print(f"extract: skipped {item.id}: {item.reason}", file=err)
                 continue
-            for record in extract_document(rules, item):
+            try:
+                records = extract_document(rules, item)
+            except DocumentError as error:
+                failed += 1
+                print(f"extract: skipped {item.id}: {error.reason}", file=err)
+                continue
+            for record in records:
                 per_relation[record["relation"]] += 1
                 sink.write(dumps(record) + "\n")
     _summary(err, read, failed, per_relation, time.perf_counter() - started)

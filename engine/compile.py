@@ -75,6 +75,7 @@ class CompiledExcept:
     kind: Literal["after", "before", "when"]
     cue: Node
     window: int | None
+    keep: bool = False  # `only after/before`: the cue must stand there
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ def _capture_types(pattern: s.Pattern) -> dict[str, str | None]:
 def _fill(fill: s.Fill, slot_type: str) -> CompiledFill:
     source = fill.source
     excepts = tuple(
-        CompiledExcept(e.side, compile_pattern(e.cue), e.window)
+        CompiledExcept(e.side, compile_pattern(e.cue), e.window, e.keep)
         if isinstance(e, s.ExceptCue)
         else CompiledExcept("when", compile_pattern(e.cue), None)
         for e in fill.excepts

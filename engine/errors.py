@@ -47,6 +47,13 @@ class Diagnostic:
         return "\n".join(lines)
 
 
+def byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset in undecodable text."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
 class ToolkitError(Exception):
     """Root of every error the toolkit raises on purpose."""
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from .compile import CompiledExcept, CompiledFill, CompiledRule, CompiledVeto, EntityType
 from .gazetteer import Attributes
-from .match import Context, Match, Mention, cue_within, matches_in
+from .match import Context, Match, Mention, Node, cue_within, matches_in
 from .mentions import normalise
+from .text import TextView
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ def _vetoed(veto: CompiledVeto, match: Match, ctx: Context) -> bool:
         return False
     if veto.position == "sentence":
         return cue_within(veto.cue, ctx, sentence_lo, sentence_hi)
+    if veto.position == "inside":
+        return cue_within(veto.cue, ctx, anchor[0], anchor[1])
     if veto.position == "between":
         other = _span_of(veto.other, match)
         if other is None:
@@ -158,19 +161,21 @@ def _vetoed(veto: CompiledVeto, match: Match, ctx: Context) -> bool:
 
 
 def _cue_beside(
-    cue: object,
+    cue: Node,
     side: str,
     window: int | None,
     span: tuple[int, int],
     ctx: Context,
     sentence: tuple[int, int],
 ) -> bool:
-    """Is the cue in the `window` tokens before (or after) `span`, inside the sentence?"""
+    """Is the cue before (after) `span` in its sentence, ending (starting) within `window`
+    tokens of it? A cue may reach further than the window: "not" within 1 of "Putin" in
+    "but not with Putin" ... only where it ends (starts) counts."""
     if side == "before":
-        lo = sentence[0] if window is None else max(sentence[0], span[0] - window)
-        return cue_within(cue, ctx, lo, span[0])  # type: ignore[arg-type]
-    hi = sentence[1] if window is None else min(sentence[1], span[1] + window)
-    return cue_within(cue, ctx, span[1], hi)  # type: ignore[arg-type]
+        ends = None if window is None else range(span[0] - window + 1, span[0] + 1)
+        return cue_within(cue, ctx, sentence[0], span[0], ends=ends)
+    starts = None if window is None else range(span[1], span[1] + window)
+    return cue_within(cue, ctx, span[1], sentence[1], starts=starts)
 
 
 # ------------------------------------------------------------------ filling slots
@@ -214,14 +219,18 @@ def _from_mention(mention: Mention) -> Value:
     return Value(mention.value, mention.first, mention.end, mention.attributes)
 
 
+TEXT_SCOPES = frozenset({"sentence", "paragraph", "title"})
+
+
 def _nearest(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> Value:
-    candidates = [
+    """The nearest fitting mention, scope by scope. `except`/`only` cues judge the mentions
+    of the text's sentences; a dateline or the document's main value is taken as it is."""
+    fitting = [
         m
         for m in ctx.all_of(fill.type or "")
-        if all(t.holds(m, match.captures) for t in fill.tests)
-        and not _inside_captures(m, match)
-        and not _excepted(fill.excepts, m, ctx)
+        if all(t.holds(m, match.captures) for t in fill.tests) and not _inside_captures(m, match)
     ]
+    unexcepted = [m for m in fitting if not _excepted(fill.excepts, m, ctx)]
     sentence_only = any(
         e.kind == "when" and cue_within(e.cue, ctx, *_evidence(match, ctx)) for e in fill.excepts
     )
@@ -229,10 +238,20 @@ def _nearest(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFact
     for scope in fill.scopes:
         if sentence_only and scope != "sentence":
             break
+        candidates = unexcepted if scope in TEXT_SCOPES else fitting
         found = _in_scope(scope, candidates, match, ctx, anchor)
         if found is not None:
             return _from_mention(found)
     return Value(None)
+
+
+def _in_dateline(mention: Mention, view: TextView) -> bool:
+    """A dateline ("MOSCOW, July 10 (Reuters) -") is where and when the story was filed,
+    not part of its sentences: its mentions count only for the `dateline` scope."""
+    if view.dateline is None:
+        return False
+    start, end = view.dateline
+    return start <= view.starts[mention.first] and view.ends[mention.end - 1] <= end
 
 
 def _inside_captures(mention: Mention, match: Match) -> bool:
@@ -246,9 +265,9 @@ def _excepted(excepts: tuple[CompiledExcept, ...], mention: Mention, ctx: Contex
         if rule_except.kind == "when":
             continue
         side = "before" if rule_except.kind == "after" else "after"
-        if _cue_beside(
-            rule_except.cue, side, rule_except.window, (mention.first, mention.end), ctx, sentence
-        ):
+        span = (mention.first, mention.end)
+        found = _cue_beside(rule_except.cue, side, rule_except.window, span, ctx, sentence)
+        if found != rule_except.keep:
             return True
     return False
 
@@ -257,6 +276,8 @@ def _in_scope(
     scope: str, candidates: list[Mention], match: Match, ctx: Context, anchor: tuple[int, int]
 ) -> Mention | None:
     view = ctx.view
+    if scope != "dateline":
+        candidates = [m for m in candidates if not _in_dateline(m, view)]
     if scope == "sentence":
         lo, hi = _evidence(match, ctx)
         return _closest([m for m in candidates if lo <= m.first and m.end <= hi], anchor)
@@ -272,10 +293,7 @@ def _in_scope(
     if scope == "dateline":
         if view.dateline is None:
             return None
-        start, end = view.dateline
-        inside = [
-            m for m in candidates if start <= view.starts[m.first] and view.ends[m.end - 1] <= end
-        ]
+        inside = [m for m in candidates if _in_dateline(m, view)]
         return inside[0] if inside else None
     return _most_mentioned(candidates)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import regex
 import yaml
 
-from .errors import Diagnostic
-from .text import TOKEN, fold_token
+from .errors import Diagnostic, byte_position
+from .text import TOKEN, fold_characters, fold_token
 
 Attributes = tuple[tuple[str, str], ...]
 
@@ -43,8 +43,8 @@ class Hit:
 
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
-    """Tokenise a phrase the way documents are tokenised, folded for comparison."""
-    return tuple(fold_token(m.group()) for m in TOKEN.finditer(phrase))
+    """Tokenise a phrase the way documents are folded and tokenised, for comparison."""
+    return tuple(fold_token(m.group()) for m in TOKEN.finditer(fold_characters(phrase).text))
 
 
 # ------------------------------------------------------------------ transliteration variants
@@ -70,13 +70,50 @@ def skeleton(token: str) -> str:
     return _VOWEL_RUNS.sub("a", _REPEATS.sub(r"\1", word))
 
 
-def variant_key(tokens: Sequence[str]) -> tuple[str, ...] | None:
-    """Key of a whole phrase, or None when it is too short to match loosely."""
-    if any(not t[:1].isalpha() for t in tokens):
+def variant_key(tokens: Sequence[str]) -> str | None:
+    """Key of a whole phrase, blind to spaces and hyphens inside it ("Abdel-Fattah El-Sisi"
+    = "Abdel Fattah el-Sisi"), or None when it is too short to match loosely."""
+    if not tokens or any(not t[:1].isalpha() for t in tokens):
         return None
-    key = tuple(skeleton(t) for t in tokens)
-    consonants = sum(len(_CONSONANT.findall(k)) for k in key)
-    return key if consonants >= MIN_VARIANT_CONSONANTS else None
+    key = "".join(skeleton(_joinable(t)) for t in tokens)
+    return key if len(_CONSONANT.findall(key)) >= MIN_VARIANT_CONSONANTS else None
+
+
+def _joinable(token: str) -> str:
+    return token.replace("-", "").replace("'", "")
+
+
+# Lower-case particles that may stand inside a capitalised name (al-Assad, bin Salman).
+_PARTICLES = frozenset(
+    {
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "bint",
+        "de",
+        "da",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "y",
+        "abu",
+        "bou",
+    }
+)
+
+
+def _name_part(token: str, first: bool) -> bool:
+    if token[:1].isupper():
+        return True
+    return not first and (token in _PARTICLES or token.split("-")[0] in _PARTICLES)
 
 
 # ------------------------------------------------------------------ the gazetteer
@@ -89,36 +126,40 @@ class Gazetteer:
     name: str
     variants: bool
     exact: dict[tuple[str, ...], Entry] = field(default_factory=dict)
-    loose: dict[tuple[str, ...], Entry] = field(default_factory=dict)
     lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    loose_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    loose: dict[str, Entry] = field(default_factory=dict)
+    loose_heads: frozenset[str] = frozenset()  # first letters of the loose keys
+    loose_tokens: int = 0  # the most tokens a loose phrase may span in a text
 
     @classmethod
     def build(
         cls, name: str, entries: Iterable[tuple[Entry, Sequence[str]]], variants: bool
     ) -> Gazetteer:
         """Index entries with their surface forms; the first entry to claim a phrase keeps it."""
-        gazetteer = cls(name, variants)
-        exact_lengths: dict[str, set[int]] = {}
-        loose_lengths: dict[str, set[int]] = {}
+        exact: dict[tuple[str, ...], Entry] = {}
+        lengths: dict[str, set[int]] = {}
+        loose: dict[str, Entry] = {}
+        longest = 0
         for entry, forms in entries:
             for form in forms:
                 tokens = phrase_tokens(form)
                 if not tokens:
                     continue
-                gazetteer.exact.setdefault(tokens, entry)
-                exact_lengths.setdefault(tokens[0], set()).add(len(tokens))
+                exact.setdefault(tokens, entry)
+                lengths.setdefault(tokens[0], set()).add(len(tokens))
                 key = variant_key(tokens) if variants else None
                 if key is not None:
-                    gazetteer.loose.setdefault(key, entry)
-                    loose_lengths.setdefault(key[0], set()).add(len(key))
-        gazetteer.lengths.update(
-            {k: tuple(sorted(v, reverse=True)) for k, v in exact_lengths.items()}
+                    loose.setdefault(key, entry)
+                    longest = max(longest, len(tokens) + sum(t.count("-") for t in tokens))
+        return cls(
+            name,
+            variants,
+            exact,
+            {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
+            loose,
+            frozenset(k[:HEAD] for k in loose),
+            longest,
         )
-        gazetteer.loose_lengths.update(
-            {k: tuple(sorted(v, reverse=True)) for k, v in loose_lengths.items()}
-        )
-        return gazetteer
 
     def find(self, folded: Sequence[str], original: Sequence[str]) -> Iterator[Hit]:
         """Every phrase occurrence; `original` is each token's text, for capitalisation."""
@@ -128,20 +169,30 @@ class Gazetteer:
                 end = first + length
                 if end <= count and tuple(folded[first:end]) in self.exact:
                     yield Hit(first, end, self.exact[tuple(folded[first:end])], False)
-            if self.variants and original[first][:1].isupper():
+            if self.loose and original[first][:1].isupper():
                 yield from self._find_loose(folded, original, first)
 
     def _find_loose(
         self, folded: Sequence[str], original: Sequence[str], first: int
     ) -> Iterator[Hit]:
-        head = skeleton(folded[first])
-        for length in self.loose_lengths.get(head, ()):
-            end = first + length
-            if end > len(folded) or not all(t[:1].isupper() for t in original[first:end]):
-                continue
-            key = variant_key(folded[first:end])
-            if key is not None and key in self.loose and tuple(folded[first:end]) not in self.exact:
-                yield Hit(first, end, self.loose[key], True)
+        """The longest name starting here whose variant key an entry has (not spelt exactly)."""
+        key = ""
+        best: Hit | None = None
+        for end in range(first, min(len(folded), first + self.loose_tokens)):
+            if not _name_part(original[end], end == first):
+                break
+            key += skeleton(_joinable(folded[end]))
+            if key[:HEAD] not in self.loose_heads:
+                break
+            entry = self.loose.get(key)
+            if entry is not None and tuple(folded[first : end + 1]) not in self.exact:
+                if len(_CONSONANT.findall(key)) >= MIN_VARIANT_CONSONANTS:
+                    best = Hit(first, end + 1, entry, True)
+        if best is not None:
+            yield best
+
+
+HEAD = 2  # letters of a loose key used to give up early
 
 
 # ------------------------------------------------------------------ reading YAML files
@@ -155,11 +206,17 @@ class GazetteerFileError(Exception):
 
 def read_entries(path: Path, shown_as: str) -> list[tuple[Entry, list[str]]]:
     """Read a gazetteer file; raise GazetteerFileError naming the line of the first problem."""
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
+        line, column = byte_position(data, error.start)
         raise _file_error(
-            shown_as, 1, 1, "", f"the file is not UTF-8 text ({error.reason})"
+            shown_as,
+            line,
+            column,
+            "",
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
         ) from None
     lines = text.splitlines()
     try:

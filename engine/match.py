@@ -60,6 +60,14 @@ class Context:
     word_positions: dict[str, list[int]]
     lo: int = 0
     hi: int = 0
+    steps: int = 0
+    budget: int = 5_000_000
+
+    def spend(self) -> None:
+        """Count one step of the search; a document that needs too many is given up."""
+        self.steps += 1
+        if self.steps > self.budget:
+            raise MatchBudgetExceeded(self.budget)
 
     @classmethod
     def of(cls, view: TextView, mentions: Iterable[Mention]) -> Context:
@@ -89,6 +97,15 @@ class Context:
     def all_of(self, type_name: str) -> list[Mention]:
         by_start = self.mentions.get(type_name, {})
         return [m for start in sorted(by_start) for m in by_start[start]]
+
+
+class MatchBudgetExceeded(Exception):
+    """A pattern needs more search steps than a document may take (a pathological pattern)."""
+
+    def __init__(self, budget: int) -> None:
+        super().__init__(
+            f"matching gave up after {budget:,} steps: a rule's pattern is too costly here"
+        )
 
 
 # ------------------------------------------------------------------ matchers
@@ -199,8 +216,7 @@ class BoundaryNode(Node):
     start: bool
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
-        edges = ctx.sentence_starts if self.start else ctx.sentence_ends
-        if i in edges or i == (ctx.lo if self.start else ctx.hi):
+        if i in (ctx.sentence_starts if self.start else ctx.sentence_ends):
             yield i, caps
 
 
@@ -209,14 +225,20 @@ class SeqNode(Node):
     items: tuple[Node, ...]
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
-        return self._from(0, ctx, i, caps)
-
-    def _from(self, index: int, ctx: Context, i: int, caps: Captures) -> Step:
-        if index == len(self.items):
+        """Depth-first over the items with an explicit stack: any length, no recursion."""
+        if not self.items:
             yield i, caps
             return
-        for end, more in self.items[index].run(ctx, i, caps):
-            yield from self._from(index + 1, ctx, end, more)
+        stack = [self.items[0].run(ctx, i, caps)]
+        while stack:
+            ctx.spend()
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+            elif len(stack) == len(self.items):
+                yield step
+            else:
+                stack.append(self.items[len(stack)].run(ctx, step[0], step[1]))
 
 
 @dataclass(frozen=True)
@@ -235,15 +257,19 @@ class RepeatNode(Node):
     max: int | None
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
-        return self._count(ctx, i, caps, 0)
-
-    def _count(self, ctx: Context, i: int, caps: Captures, done: int) -> Step:
-        if self.max is None or done < self.max:
-            for end, more in self.item.run(ctx, i, caps):
-                if end > i:  # no progress would loop for ever
-                    yield from self._count(ctx, end, more, done + 1)
-        if done >= self.min:
-            yield i, caps
+        """Longest first, with an explicit stack; a repetition that consumes nothing stops."""
+        stack: list[tuple[int, Captures, Step]] = [(i, caps, self.item.run(ctx, i, caps))]
+        while stack:
+            ctx.spend()
+            at, held, steps = stack[-1]
+            done = len(stack) - 1
+            step = next(steps, None) if self.max is None or done < self.max else None
+            if step is not None and step[0] > at:
+                stack.append((step[0], step[1], self.item.run(ctx, step[0], step[1])))
+            elif step is None:
+                stack.pop()
+                if done >= self.min:
+                    yield at, held
 
 
 @dataclass(frozen=True)
@@ -287,13 +313,25 @@ def matches_in(
                 yield Match(first, end, tuple(c for c in caps if c.name is not None))
 
 
-def cue_within(node: Node, ctx: Context, lo: int, hi: int) -> bool:
-    """Does the cue pattern match entirely inside tokens lo..hi-1?"""
+def cue_within(
+    node: Node,
+    ctx: Context,
+    lo: int,
+    hi: int,
+    starts: range | None = None,
+    ends: range | None = None,
+) -> bool:
+    """Does the cue match inside tokens lo..hi-1, starting in `starts`, ending in `ends`?"""
     if lo >= hi:
         return False
     saved = ctx.lo, ctx.hi
     ctx.lo, ctx.hi = lo, hi
+    firsts = range(lo, hi) if starts is None else range(max(lo, starts.start), min(hi, starts.stop))
     try:
-        return any(end > first for first in range(lo, hi) for end, _ in node.run(ctx, first, ()))
+        return any(
+            end > first and (ends is None or end in ends)
+            for first in firsts
+            for end, _ in node.run(ctx, first, ())
+        )
     finally:
         ctx.lo, ctx.hi = saved

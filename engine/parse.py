@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import regex
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.tree import Meta
 
@@ -153,7 +153,7 @@ def _regex(token: Token) -> tuple[str, str]:
 
 
 @v_args(meta=True)
-class _Build(Transformer[Token, Any]):
+class _Build(Transformer_NonRecursive[Token, Any]):
     """Builds syntax nodes; never judges them (that is `check`'s job)."""
 
     def __init__(self, path: str) -> None:
@@ -277,6 +277,9 @@ class _Build(Transformer[Token, Any]):
     def between(self, meta: Meta, c: list[Any]) -> tuple[Any, ...]:
         return ("between", str(c[0]), str(c[1]), None)
 
+    def inside(self, meta: Meta, c: list[Any]) -> tuple[Any, ...]:
+        return ("inside", str(c[0]), None, None)
+
     def in_sentence(self, meta: Meta, c: list[Any]) -> tuple[Any, ...]:
         return ("sentence", None, None, None)
 
@@ -308,7 +311,10 @@ class _Build(Transformer[Token, Any]):
         return s.FromCapture(str(c[0]), None, self._s(meta))
 
     def except_cue(self, meta: Meta, c: list[Any]) -> s.ExceptCue:
-        return s.ExceptCue(c[0], c[1], c[2] if len(c) > 2 else None, self._s(meta))
+        return s.ExceptCue(c[0], c[1], c[2] if len(c) > 2 else None, False, self._s(meta))
+
+    def only_cue(self, meta: Meta, c: list[Any]) -> s.ExceptCue:
+        return s.ExceptCue(c[0], c[1], c[2] if len(c) > 2 else None, True, self._s(meta))
 
     def except_when(self, meta: Meta, c: list[Any]) -> s.ExceptWhen:
         return s.ExceptWhen(c[0], self._s(meta))

@@ -12,8 +12,9 @@ import datetime
 
 from .compile import CompiledRule, RuleSet
 from .documents import Document
+from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule
-from .match import Context, Mention
+from .match import Context, MatchBudgetExceeded, Mention
 from .mentions import base_mentions, normalise
 from .normalise import normalise_date
 from .records import Record, to_record
@@ -24,9 +25,15 @@ STAGES = ("view", "mentions", "cascades", "relations", "resolve", "records")
 
 
 def extract_document(rules: RuleSet, document: Document) -> list[Record]:
-    """Every record the rule set finds in one document, in a stable order."""
-    text_view, context, facts = prepare_mentions(rules, document)
-    findings = [f for rule in rules.relation_rules for f in apply_rule(rule, context, facts)]
+    """Every record the rule set finds in one document, in a stable order.
+
+    Raises DocumentError when the document cannot be processed (a pattern too costly here).
+    """
+    try:
+        text_view, context, facts = prepare_mentions(rules, document)
+        findings = [f for rule in rules.relation_rules for f in apply_rule(rule, context, facts)]
+    except MatchBudgetExceeded as error:
+        raise DocumentError(document.id, str(error)) from None
     order = {rule.name: index for index, rule in enumerate(rules.relation_rules)}
     drafts = resolve_findings(findings, rules.relations, order)
     return [to_record(draft, document.id, text_view) for draft in drafts]
@@ -68,13 +75,12 @@ def published_in_text(rules: RuleSet, text_view: TextView) -> datetime.date | No
 
 def run_cascades(rules: RuleSet, context: Context, facts: DocumentFacts) -> None:
     """Entity rules add mentions, each seeing what the rules before it made."""
-    made_by = frozenset(rule.name for rule in rules.entity_rules)
     for rule in rules.entity_rules:
         found = (mention_of(f, rule, context, facts) for f in apply_rule(rule, context, facts))
         made = [mention for mention in found if mention is not None]
         if made:
             mentions = context.all_of(rule.target) + made
-            context.replace_type(rule.target, resolve_mentions(mentions, made_by))
+            context.replace_type(rule.target, resolve_mentions(mentions))
 
 
 def mention_of(

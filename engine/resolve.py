@@ -2,7 +2,8 @@
 
 * `longest-first` (mentions): of overlapping mentions of one type, the longest stands
   ("Russia's Deputy Foreign Minister Mikhail Bogdanov" over "Russia" and "Mikhail
-  Bogdanov"); on equal length the earlier, then the one a rule made.
+  Bogdanov"); on equal length the earlier, then the one made first (a gazetteer's before
+  a rule's, rules in the order they run).
 * `subsume` (findings): one record per distinct finding. The same finding made by two
   rules is one record naming both; a finding whose known values all agree with a fuller
   one about the same participants (same relation, same required slots) adds nothing
@@ -22,23 +23,21 @@ MENTION_POLICY = "longest-first"
 FINDING_POLICY = "subsume"
 
 
-def resolve_mentions(
-    mentions: Iterable[Mention], made_by_rules: frozenset[str] = frozenset()
-) -> list[Mention]:
+def resolve_mentions(mentions: Iterable[Mention]) -> list[Mention]:
     """Drop every mention that overlaps a longer one of the same type."""
     by_type: dict[str, list[Mention]] = {}
     for mention in mentions:
         by_type.setdefault(mention.type, []).append(mention)
     kept: list[Mention] = []
     for group in by_type.values():
-        kept.extend(_longest_first(group, made_by_rules))
+        kept.extend(_longest_first(group))
     return sorted(kept, key=lambda m: (m.first, m.end, m.type))
 
 
-def _longest_first(mentions: list[Mention], made_by_rules: frozenset[str]) -> list[Mention]:
-    order = sorted(
-        mentions, key=lambda m: (-(m.end - m.first), m.first, m.source not in made_by_rules)
-    )
+def _longest_first(mentions: list[Mention]) -> list[Mention]:
+    """Longest first; on equal length the earlier, then the one made first (sort is stable:
+    gazetteers before rules, rules in cascade order)."""
+    order = sorted(mentions, key=lambda m: (-(m.end - m.first), m.first))
     taken: set[int] = set()
     kept = []
     for mention in order:
@@ -97,7 +96,8 @@ def _prefer_priority(drafts: list[Draft], relations: dict[str, RelationType]) ->
     for draft in drafts:
         key = participants(draft)
         best[key] = max(best.get(key, draft.priority), draft.priority)
-    return [d for d in drafts if d.priority == best[participants(d)]]
+    agreed = {_identity(d) for d in drafts if d.priority == best[participants(d)]}
+    return [d for d in drafts if d.priority == best[participants(d)] or _identity(d) in agreed]
 
 
 def _order_slots(values: dict[str, Value], relation: RelationType) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import syntax as s
 from .check import check, inside_root
 from .compile import RuleSet, compile_rule_set
-from .errors import Diagnostic, RuleSetError
+from .errors import Diagnostic, RuleSetError, byte_position
 from .parse import parse_text
 
 RULE_SUFFIX = ".rules"
@@ -52,7 +52,7 @@ class _Loader:
 
     def add_path(self, path: Path) -> None:
         if not path.exists():
-            self.report("E010", f"`{path}` does not exist", s.Span(str(path), 0, 0))
+            self.report("E010", f"`{path}` does not exist", s.Span(str(path), 1, 1))
             return
         if path.is_dir():
             root = path.resolve()
@@ -107,8 +107,7 @@ class _Loader:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
-            column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+            line, column = byte_position(data, error.start)
             self.lines[name] = data.decode("utf-8", "replace").splitlines()
             self.report(
                 "E003",
@@ -126,6 +125,8 @@ def load_rules(paths: Sequence[str | Path]) -> RuleSet:
         loader.add_path(Path(path))
     symbols, problems = check(loader.files, loader.roots, loader.lines)
     errors = [d for d in loader.problems + problems if d.severity == "error"]
+    if any(d.code != "E032" for d in errors):  # "no rules" says nothing when rules failed
+        errors = [d for d in errors if d.code != "E032"]
     if errors:
         raise RuleSetError(sorted(errors, key=lambda d: (d.file, d.line, d.column, d.code)))
     for content in sorted(symbols.gazetteers):

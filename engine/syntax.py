@@ -215,7 +215,7 @@ class Scope:
     span: Span = field(default=NOWHERE, compare=False)
 
 
-VetoPosition = Literal["before", "after", "between", "sentence"]
+VetoPosition = Literal["before", "after", "between", "inside", "sentence"]
 
 
 @dataclass(frozen=True)
@@ -253,11 +253,13 @@ class FromNearest:
 
 @dataclass(frozen=True)
 class ExceptCue:
-    """`except after CUE within N`: skip a candidate that the cue stands before/after."""
+    """`except after CUE within N`: skip a candidate that the cue stands before/after;
+    `only after CUE within N` (keep=True): skip every candidate the cue does not."""
 
     side: Literal["after", "before"]
     cue: Pattern
     window: int | None
+    keep: bool = False
     span: Span = field(default=NOWHERE, compare=False)
 
 

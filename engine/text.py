@@ -18,32 +18,18 @@ import regex
 # ------------------------------------------------------------------ character folding
 
 _SINGLE = {
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201a": "'",
-    "\u201b": "'",
-    "\u2032": "'",
-    "\u00b4": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u201e": '"',
-    "\u201f": '"',
-    "\u2033": '"',
-    "\u00ab": '"',
-    "\u00bb": '"',
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2012": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2015": "-",
-    "\u2212": "-",
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    "\u2026": "...",
     "\t": " ",
     "\r": "\n",
 }
 _DROP = {"\ufeff", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060"}
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_FOLD_PIECES = regex.compile(r"\r\n|--|\u2026|" + _ENTITY.pattern)
+# a line end, also when a scraper left it as entities (&#13;&#10;)
+_LINE_END = regex.compile(r"(?:\r|&#0*13;|&#[xX]0*[dD];)(?:\n|&#0*10;|&#[xX]0*[aA];)")
+_FOLD_PIECES = regex.compile(_LINE_END.pattern + "|--|" + _ENTITY.pattern)
 
 
 def _fold_char(char: str) -> str:
@@ -57,40 +43,48 @@ def _fold_char(char: str) -> str:
 
 
 def _fold_piece(piece: str) -> str:
-    if piece == "\r\n":
+    if _LINE_END.fullmatch(piece):
         return "\n"
     if piece == "--":
         return "-"
-    if piece == "\u2026":
-        return "..."
     decoded = html.unescape(piece)
     return "".join(_fold_char(c) for c in decoded) if decoded != piece else piece
 
 
-def fold_characters(original: str) -> tuple[str, list[int]]:
-    """Fold formatting; return the folded text and, per folded char, its source offset.
+@dataclass(frozen=True)
+class Folded:
+    """Folded text; its char i came from `original[starts[i]:ends[i]]` (a char, an entity...)."""
 
-    The offsets list has one extra entry (the source length) so spans map back easily.
-    """
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+
+def fold_characters(original: str) -> Folded:
+    """Fold formatting, keeping for every folded char the piece of source it came from."""
     out: list[str] = []
-    offsets: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     position = 0
     for match in _FOLD_PIECES.finditer(original):
-        _fold_plain(original, position, match.start(), out, offsets)
+        _fold_plain(original, position, match.start(), out, starts, ends)
         replacement = _fold_piece(match.group())
         out.append(replacement)
-        offsets.extend([match.start()] * len(replacement))
+        starts.extend([match.start()] * len(replacement))
+        ends.extend([match.end()] * len(replacement))
         position = match.end()
-    _fold_plain(original, position, len(original), out, offsets)
-    offsets.append(len(original))
-    return "".join(out), offsets
+    _fold_plain(original, position, len(original), out, starts, ends)
+    return Folded("".join(out), starts, ends)
 
 
-def _fold_plain(source: str, start: int, end: int, out: list[str], offsets: list[int]) -> None:
+def _fold_plain(
+    source: str, start: int, end: int, out: list[str], starts: list[int], ends: list[int]
+) -> None:
     for index in range(start, end):
         folded = _fold_char(source[index])
         out.append(folded)
-        offsets.extend([index] * len(folded))
+        starts.extend([index] * len(folded))
+        ends.extend([index + 1] * len(folded))
 
 
 def fold_token(text: str) -> str:
@@ -123,7 +117,7 @@ _TERMINAL_LINE_END = regex.compile(r"""[.!?:;"')\]]\s*$""")
 class TextView:
     """A document ready for matching.
 
-    `text` is the folded text; `offsets[i]` is where its char i came from in `original`.
+    `text` is the folded text; its char i came from `original[offsets[i]:offset_ends[i]]`.
     Tokens are parallel lists (start, end, folded form); sentences and paragraphs are
     half-open token ranges; `sentence_paragraph[k]` is the paragraph of sentence k.
     """
@@ -131,6 +125,7 @@ class TextView:
     original: str
     text: str
     offsets: Sequence[int]
+    offset_ends: Sequence[int]
     starts: Sequence[int]
     ends: Sequence[int]
     folded: Sequence[str]
@@ -144,7 +139,7 @@ class TextView:
         """Map a char span of `text` to the span of `original` it came from."""
         if end <= start:
             return self.offsets[start], self.offsets[start]
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return self.offsets[start], self.offset_ends[end - 1]
 
     def token_span(self, first: int, end: int) -> tuple[int, int]:
         """Original-text char span of tokens first..end-1."""
@@ -177,15 +172,16 @@ def view(
     dateline: regex.Pattern[str] | None = None,
 ) -> TextView:
     """Fold, drop boilerplate lines, join hard wraps, then split into tokens and sentences."""
-    folded, offsets = fold_characters(original)
-    text, offsets = _layout(folded, offsets, drop_lines)
+    laid_out = _layout(fold_characters(original), drop_lines)
+    text = laid_out.text
     starts, ends, folded_tokens = _tokenise(text)
     paragraphs = _paragraph_ranges(text, starts)
     sentences, sentence_paragraph = _sentences(text, starts, ends, paragraphs)
     return TextView(
         original,
         text,
-        offsets,
+        laid_out.starts + [len(original)],
+        laid_out.ends + [len(original)],
         starts,
         ends,
         folded_tokens,
@@ -197,38 +193,42 @@ def view(
     )
 
 
-def _layout(
-    text: str, offsets: list[int], drop_lines: Sequence[regex.Pattern[str]]
-) -> tuple[str, list[int]]:
+def _layout(folded: Folded, drop_lines: Sequence[regex.Pattern[str]]) -> Folded:
     """Blank out boilerplate lines and turn line breaks into paragraph breaks or spaces."""
-    lines = text.split("\n")
+    lines = folded.text.split("\n")
     kept = [None if any(p.search(line) for p in drop_lines) else line for line in lines]
     explicit = _explicit_paragraphs(kept)
     out: list[str] = []
-    new_offsets: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     line_start = 0
     previous: str | None = None
     for index, line in enumerate(lines):
         if index:
             out.append(_line_break(previous, kept[index], explicit))
-            new_offsets.append(offsets[line_start - 1])
+            starts.append(folded.starts[line_start - 1])
+            ends.append(folded.ends[line_start - 1])
         current = kept[index]
         if current is not None:
             out.append(current)
-            new_offsets.extend(offsets[line_start : line_start + len(line)])
+            starts.extend(folded.starts[line_start : line_start + len(line)])
+            ends.extend(folded.ends[line_start : line_start + len(line)])
         previous = current if current is not None else ""
         line_start += len(line) + 1
-    new_offsets.append(offsets[-1])
-    return "".join(out), new_offsets
+    return Folded("".join(out), starts, ends)
 
 
 def _explicit_paragraphs(lines: Sequence[str | None]) -> bool:
     """Does the document mark paragraphs (blank lines, indents) so bare newlines are wraps?
 
     True when explicit marks are at least as many as bare newlines after a sentence end.
+    Blank lines at the end of the document mark nothing.
     """
+    content = [index for index, line in enumerate(lines) if line and line.strip()]
+    last = content[-1] if content else -1
     marks = sentence_ends = 0
-    for previous, current in zip(lines, lines[1:], strict=False):
+    for index in range(1, last + 1):
+        previous, current = lines[index - 1], lines[index]
         if not previous or not previous.strip() or current is None:
             continue
         if not current.strip() or current[:1] in " \t":
@@ -318,10 +318,7 @@ def _find_dateline(text: str, pattern: regex.Pattern[str] | None) -> tuple[int, 
     if pattern is None:
         return None
     match = pattern.search(text, 0, min(len(text), 1000))
-    if match is None:
-        return None
-    group = 1 if match.re.groups else 0
-    return match.span(group)
+    return None if match is None else match.span()
 
 
 def _title(

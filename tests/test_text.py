@@ -1,0 +1,662 @@
+"""Tests for engine.text: character folding with offsets, the document view, sentences,
+paragraphs, boilerplate lines, datelines and titles.
+
+Every expected value below was worked out by hand from the input string.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import regex
+
+from engine.text import TextView, fold_characters, view
+
+# ------------------------------------------------------------------ helpers
+
+
+def sentences(v: TextView) -> list[str]:
+    return [v.token_text(first, end) for first, end in v.sentences]
+
+
+def paragraphs(v: TextView) -> list[str]:
+    return [v.token_text(first, end) for first, end in v.paragraphs]
+
+
+def tokens(v: TextView) -> list[str]:
+    return [v.text[s:e] for s, e in zip(v.starts, v.ends, strict=True)]
+
+
+DATELINE = regex.compile(r"^\s*([A-Z][A-Z .'-]{2,40}?)\s*(?::|\(\w+\)\s*-)\s", regex.MULTILINE)
+
+
+# ------------------------------------------------------------------ fold_characters
+
+
+def _fold(original: str) -> tuple[str, list[int]]:
+    """Folded text and the start offset of each folded char, plus the source length."""
+    folded = fold_characters(original)
+    return folded.text, folded.starts + [len(original)]
+
+
+def test_each_folded_char_knows_the_whole_source_piece_it_came_from() -> None:
+    folded = fold_characters("a&amp;b--c\u2026")
+    assert folded.text == "a&b-c..."
+    pieces = ["a&amp;b--c\u2026"[s:e] for s, e in zip(folded.starts, folded.ends, strict=True)]
+    assert pieces == ["a", "&amp;", "b", "--", "c", "\u2026", "\u2026", "\u2026"]
+
+
+FOLD_CASES = [
+    # (id, original, folded)
+    ("curly-double-quotes", "\u201cMet\u201d", '"Met"'),
+    ("curly-single-quotes", "\u2018Met\u2019", "'Met'"),
+    ("curly-apostrophe", "Iran\u2019s", "Iran's"),
+    ("low-and-reversed-quotes", "\u201eA\u201f \u201aB\u201b", "\"A\" 'B'"),
+    ("guillemets", "\u00abMet\u00bb", '"Met"'),
+    ("prime-and-acute", "a\u2032b\u00b4c\u2033d", "a'b'c\"d"),
+    ("en-dash", "2019\u20132023", "2019-2023"),
+    ("em-dash", "Gaza \u2014 Israel", "Gaza - Israel"),
+    ("other-dashes", "a\u2010b\u2011c\u2012d\u2015e\u2212f", "a-b-c-d-e-f"),
+    ("double-hyphen", "Gaza -- Israel", "Gaza - Israel"),
+    ("nbsp", "Abu\u00a0Marzouk", "Abu Marzouk"),
+    ("thin-narrow-ideographic-spaces", "a\u2009b\u202fc\u3000d\u2002e", "a b c d e"),
+    ("tab", "a\tb", "a b"),
+    ("entity-decimal-apostrophe", "Iran&#8217;s", "Iran's"),
+    ("entity-hex-apostrophe", "Iran&#x2019;s", "Iran's"),
+    ("entity-straight-apostrophe", "Iran&#39;s", "Iran's"),
+    ("entity-named-rsquo", "Iran&rsquo;s", "Iran's"),
+    ("entity-amp", "AT&amp;T", "AT&T"),
+    ("entity-nbsp", "Abu&nbsp;Marzouk", "Abu Marzouk"),
+    ("entity-mdash", "Gaza&mdash;Israel", "Gaza-Israel"),
+    ("entity-quot", "&quot;Met&quot;", '"Met"'),
+    ("entity-ldquo-rdquo", "&ldquo;Met&rdquo;", '"Met"'),
+    ("entity-accented-letter", "caf&eacute;", "caf\u00e9"),
+    ("unknown-entity-kept", "a &bogus; b", "a &bogus; b"),
+    ("bare-ampersand-kept", "AT&T and R&D", "AT&T and R&D"),
+    ("crlf", "one\r\ntwo", "one\ntwo"),
+    ("lone-cr", "one\rtwo", "one\ntwo"),
+    ("blank-line-crlf", "one\r\n\r\ntwo", "one\n\ntwo"),
+    ("bom", "\ufeffMoscow", "Moscow"),
+    ("soft-hyphen", "Marz\u00adouk", "Marzouk"),
+    ("zero-width-chars", "Ba\u200bgh\u200ceri\u200d Ka\u2060ni", "Bagheri Kani"),
+    ("ellipsis-char", "wait\u2026", "wait..."),
+    ("plain-ascii-untouched", "Plain, 1,400 people; U.S. (Reuters) - ok!",
+     "Plain, 1,400 people; U.S. (Reuters) - ok!"),
+]
+
+
+@pytest.mark.parametrize(("original", "expected"), [c[1:] for c in FOLD_CASES],
+                         ids=[c[0] for c in FOLD_CASES])
+def test_fold_characters_folds(original: str, expected: str) -> None:
+    folded, offsets = _fold(original)
+    assert folded == expected
+    assert len(offsets) == len(folded) + 1
+    assert offsets[-1] == len(original)
+
+
+def test_fold_characters_offsets_by_hand() -> None:
+    # i0 t1 &#8217;2-8 s9 space10 A11 &amp;12-16 B17 &nbsp;18-23 c24 (length 25)
+    original = "it&#8217;s A&amp;B&nbsp;c"
+    folded, offsets = _fold(original)
+    assert folded == "it's A&B c"
+    assert offsets == [0, 1, 2, 9, 10, 11, 12, 17, 18, 24, 25]
+
+
+def test_fold_characters_offsets_of_multi_char_results_and_drops() -> None:
+    # a0 …1 b2 : the three dots all come from the ellipsis at 1
+    assert _fold("a\u2026b") == ("a...b", [0, 1, 1, 1, 2, 3])
+    # a0 -1 -2 b3 : "--" at 1 gives one "-"
+    assert _fold("a--b") == ("a-b", [0, 1, 3, 4])
+    # BOM0 a1 b2
+    assert _fold("\ufeffab") == ("ab", [1, 2, 3])
+    # c0 o1 SHY2 o3 p4 ZWSP5 x6
+    assert _fold("co\u00adop\u200bx") == ("coopx", [0, 1, 3, 4, 6, 7])
+    # a0 \r1 \n2 b3 : the line feed comes from the CRLF starting at 1
+    assert _fold("a\r\nb") == ("a\nb", [0, 1, 3, 4])
+
+
+def test_fold_characters_of_empty_text() -> None:
+    assert _fold("") == ("", [0])
+
+
+# Units that never combine with a neighbour into another piece (no bare "-", "&" or "\r").
+UNITS: list[tuple[str, str]] = [
+    ("a", "a"), ("Z", "Z"), ("\u00e9", "\u00e9"), ("7", "7"), (" ", " "), (".", "."),
+    (",", ","), ("'", "'"), ('"', '"'), ("\n", "\n"),
+    ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u00ab", '"'),
+    ("\u2013", "-"), ("\u2014", "-"), ("\u2212", "-"), ("--", "-"),
+    ("\u00a0", " "), ("\u2009", " "), ("\u202f", " "), ("\t", " "),
+    ("&#8217;", "'"), ("&#x2019;", "'"), ("&amp;", "&"), ("&nbsp;", " "), ("&quot;", '"'),
+    ("&mdash;", "-"), ("&eacute;", "\u00e9"),
+    ("\r\n", "\n"), ("\ufeff", ""), ("\u00ad", ""), ("\u200b", ""), ("\u2060", ""),
+    ("\u2026", "..."),
+]
+
+
+def _compose(units: list[tuple[str, str]]) -> tuple[str, str, list[int]]:
+    """Original text, expected folded text and expected offsets of a sequence of units."""
+    original, folded, offsets = "", "", []
+    for source, result in units:
+        offsets.extend([len(original)] * len(result))
+        original += source
+        folded += result
+    offsets.append(len(original))
+    return original, folded, offsets
+
+
+HAND_STRINGS = [
+    [("I", "I"), ("r", "r"), ("a", "a"), ("n", "n"), ("&#8217;", "'"), ("s", "s"), (" ", " "),
+     ("\u201c", '"'), ("A", "A"), ("&amp;", "&"), ("B", "B"), ("\u201d", '"'), ("\r\n", "\n"),
+     ("\ufeff", ""), ("x", "x"), ("--", "-"), ("y", "y"), ("\u00a0", " "), ("z", "z")],
+    [("\ufeff", ""), ("A", "A"), ("b", "b"), ("u", "u"), ("&nbsp;", " "), ("M", "M"),
+     ("a", "a"), ("r", "r"), ("\u00ad", ""), ("z", "z"), ("\u2026", "..."), ("\r\n", "\n"),
+     ("\r\n", "\n"), ("\u2014", "-")],
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_fold_characters_offsets_point_at_the_producing_source_char(seed: int) -> None:
+    """Property: for every folded index i, offsets[i] is where the unit that produced it starts."""
+    rng = random.Random(seed)
+    units = HAND_STRINGS[seed] if seed < len(HAND_STRINGS) else [
+        rng.choice(UNITS) for _ in range(rng.randint(0, 40))
+    ]
+    original, expected_folded, expected_offsets = _compose(units)
+    folded, offsets = _fold(original)
+    assert folded == expected_folded
+    assert offsets == expected_offsets
+    # and, said without the construction: each offset is a real position, in order, whose
+    # source unit folds to a text containing the folded char
+    assert all(a <= b for a, b in zip(offsets, offsets[1:], strict=False))
+    starts = {}
+    position = 0
+    for source, result in units:
+        starts[position] = (source, result)
+        position += len(source)
+    for i, char in enumerate(folded):
+        source, result = starts[offsets[i]]
+        assert original.startswith(source, offsets[i])
+        assert char in result
+
+
+def test_html_ellipsis_entity_folds_like_the_ellipsis_character() -> None:
+    """An HTML entity must not change what rules find: &hellip; is the same as the character."""
+    assert _fold("wait&hellip; then")[0] == _fold("wait\u2026 then")[0]
+    assert _fold("wait&#8230; then")[0] == "wait... then"
+
+
+def test_html_entity_carriage_return_before_line_feed_is_one_line_break() -> None:
+    """Scraped pages often end lines with "&#13;" + LF: that is a CRLF, one line break."""
+    assert _fold("one&#13;\ntwo")[0] == _fold("one\r\ntwo")[0] == "one\ntwo"
+    assert _fold("one&#13;&#10;two")[0] == "one\ntwo"
+
+
+# ------------------------------------------------------------------ view: offsets to the original
+
+
+def _assert_tokens_map_back(original: str, v: TextView) -> None:
+    for k in range(len(v.starts)):
+        start, end = v.token_span(k, k + 1)
+        assert 0 <= start < end <= len(original)
+        source = original[start:end]
+        assert _fold(source)[0] == v.token_text(k, k + 1), (k, source)
+
+
+def test_original_span_of_plain_tokens() -> None:
+    original = "Abu Marzouk met Bagheri Kani in Moscow."
+    v = view(original)
+    assert tokens(v) == ["Abu", "Marzouk", "met", "Bagheri", "Kani", "in", "Moscow", "."]
+    for k, token in enumerate(tokens(v)):
+        start, end = v.token_span(k, k + 1)
+        assert original[start:end] == token
+    start, end = v.token_span(0, 2)
+    assert original[start:end] == "Abu Marzouk"
+
+
+def test_original_span_after_entities_and_crlf() -> None:
+    original = "Iran&#8217;s envoy\r\nmet Abu&nbsp;Marzouk &amp; aides.\r\n\r\nMoscow hosted them."
+    v = view(original)
+    assert tokens(v) == ["Iran", "'s", "envoy", "met", "Abu", "Marzouk", "&", "aides", ".",
+                         "Moscow", "hosted", "them", "."]
+    by_hand = {
+        0: "Iran", 1: "&#8217;s", 2: "envoy", 3: "met", 4: "Abu", 5: "Marzouk", 7: "aides",
+        8: ".", 9: "Moscow", 10: "hosted", 11: "them", 12: ".",
+    }
+    # (token 6, "&amp;" itself, is covered by the test of tokens ending in an entity)
+    for k, expected in by_hand.items():
+        start, end = v.token_span(k, k + 1)
+        assert original[start:end] == expected, k
+    # a multi-token span across an NBSP entity
+    start, end = v.token_span(4, 6)
+    assert original[start:end] == "Abu&nbsp;Marzouk"
+    # a span across the hard wrap (CRLF joined into a space)
+    start, end = v.token_span(2, 4)
+    assert original[start:end] == "envoy\r\nmet"
+
+
+def test_original_span_of_tokens_ending_in_an_entity_or_double_hyphen() -> None:
+    """A token whose last char comes from a multi-char source maps back to all of it."""
+    original = "Hamas&#8217; man met caf&eacute; owners -- AT&amp;T said."
+    v = view(original)
+    assert tokens(v) == ["Hamas", "'", "man", "met", "caf\u00e9", "owners", "-", "AT", "&", "T",
+                         "said", "."]
+    spans = [original[slice(*v.token_span(k, k + 1))] for k in range(len(v.starts))]
+    assert spans == ["Hamas", "&#8217;", "man", "met", "caf&eacute;", "owners", "--", "AT",
+                     "&amp;", "T", "said", "."]
+
+
+def test_original_span_of_whole_text_covers_the_original() -> None:
+    original = "\ufeffMoscow talks&hellip;\r\n\r\nThey met &mdash; again."
+    v = view(original)
+    start, end = v.original_span(0, len(v.text))
+    assert (start, end) == (1, len(original))
+
+
+def test_original_span_of_empty_span() -> None:
+    v = view("Abu Marzouk")
+    assert v.original_span(4, 4) == (4, 4)
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        "Plain text. Another sentence.",
+        "\ufeffIran\u2019s envoy \u201cmet\u201d Abu\u00a0Marzouk \u2014 in Moscow.\r\n\r\nNext.",
+        "Tab\tand  double  spaces\nwrapped line\n\nNew para.",
+        "Indented\n    wire paragraph one\ncontinues here.\n    Second one.",
+        "Iran&#8217;s envoy met Abu&nbsp;Marzouk.\r\nNext line starts here.",
+    ],
+    ids=["plain", "unicode-crlf-bom", "tabs-wraps", "indented", "entities-crlf"],
+)
+def test_every_token_folds_back_from_its_original_span(original: str) -> None:
+    _assert_tokens_map_back(original, view(original))
+
+
+# ------------------------------------------------------------------ sentences
+
+SENTENCE_CASES = [
+    ("us-abbreviation", "The U.S. envoy met him in Paris. He left.",
+     ["The U.S. envoy met him in Paris.", "He left."]),
+    ("un-abbreviation", "The U.N. Security Council met. It adjourned.",
+     ["The U.N. Security Council met.", "It adjourned."]),
+    ("month-abbreviation", "The attack on Oct. 7 killed many. Talks followed.",
+     ["The attack on Oct. 7 killed many.", "Talks followed."]),
+    ("title-abbreviations", "Mr. Smith met Mrs. Jones and Dr. Brown. They talked.",
+     ["Mr. Smith met Mrs. Jones and Dr. Brown.", "They talked."]),
+    ("initial", "He met K. Annan in Geneva. Then he left.",
+     ["He met K. Annan in Geneva.", "Then he left."]),
+    ("capitalised-word-splits", "He arrived. Then he left. Israel objected.",
+     ["He arrived.", "Then he left.", "Israel objected."]),
+    ("lowercase-word-does-not-split", "He arrived. then he left.",
+     ["He arrived. then he left."]),
+    ("number-splits", "He arrived. 10 people waited.", ["He arrived.", "10 people waited."]),
+    ("question-exclamation", "Did they meet? Yes! Talks went on.",
+     ["Did they meet?", "Yes!", "Talks went on."]),
+    ("ellipsis", "They waited... Then they met.", ["They waited...", "Then they met."]),
+    ("closing-quote-stays", 'He said: "We met." Then he left.',
+     ['He said: "We met."', "Then he left."]),
+    ("closing-single-quote-stays", "He said: 'We met.' Then he left.",
+     ["He said: 'We met.'", "Then he left."]),
+    ("closing-paren-stays", "They met (in Paris.) Then they left.",
+     ["They met (in Paris.)", "Then they left."]),
+    ("opening-quote-goes-next", 'He left. "We met," he said.',
+     ["He left.", '"We met," he said.']),
+    ("closing-then-opening-quote", 'He said "we met." "Good," she said.',
+     ['He said "we met."', '"Good," she said.']),
+    ("curly-quotes", "He said: \u201cWe met.\u201d \u201cGood,\u201d she said.",
+     ['He said: "We met."', '"Good," she said.']),
+    ("decimal-number-no-split", "Growth was 1.5 percent. Prices rose.",
+     ["Growth was 1.5 percent.", "Prices rose."]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in SENTENCE_CASES],
+                         ids=[c[0] for c in SENTENCE_CASES])
+def test_sentence_splitting(text: str, expected: list[str]) -> None:
+    assert sentences(view(text)) == expected
+
+
+def test_sentences_cover_all_tokens_in_order() -> None:
+    v = view('He said: "We met." Then he left.\n\nMr. Smith stayed. "Why?" she asked.')
+    flat = [i for first, end in v.sentences for i in range(first, end)]
+    assert flat == list(range(len(v.starts)))
+    assert list(v.sentence_paragraph) == [0, 0, 1, 1]
+
+
+# ------------------------------------------------------------------ paragraphs and hard wraps
+
+
+def test_paragraphs_by_blank_lines() -> None:
+    v = view("One para.\n\nTwo para.\n\n\nThree.")
+    assert paragraphs(v) == ["One para.", "Two para.", "Three."]
+
+
+def test_paragraphs_by_indentation_as_in_reuters_wires() -> None:
+    text = (
+        "Bahia cocoa review\n"
+        "\n"
+        "    Showers continued throughout the week in\n"
+        "the Bahia cocoa zone, alleviating the drought since early\n"
+        "January and improving prospects.\n"
+        "    The dry period means the temporao will be late this year.\n"
+        "    Arrivals for the week were 1,000 bags.\n"
+    )
+    v = view(text)
+    assert paragraphs(v) == [
+        "Bahia cocoa review",
+        "Showers continued throughout the week in the Bahia cocoa zone, alleviating the "
+        "drought since early January and improving prospects.",
+        "The dry period means the temporao will be late this year.",
+        "Arrivals for the week were 1,000 bags.",
+    ]
+    # the wrapped first paragraph is one sentence: the wraps did not split it
+    assert sentences(v)[1] == paragraphs(v)[1]
+    assert len(v.sentences) == 4
+
+
+def test_indented_paragraphs_without_any_blank_line() -> None:
+    text = (
+        "    Hamas officials arrived in Moscow on\n"
+        "Thursday for talks.\n"
+        "    Israel condemned the visit.\n"
+    )
+    v = view(text)
+    assert paragraphs(v) == ["Hamas officials arrived in Moscow on Thursday for talks.",
+                             "Israel condemned the visit."]
+
+
+def test_document_without_blank_lines_has_a_paragraph_per_line() -> None:
+    text = (
+        "Iran envoy meets Hamas in Moscow\n"
+        "A senior Iranian envoy met Hamas representatives in Moscow.\n"
+        "The talks highlighted Russia's efforts to mediate.\n"
+        "Israel condemned the visit.\n"
+    )
+    v = view(text)
+    assert paragraphs(v) == [
+        "Iran envoy meets Hamas in Moscow",
+        "A senior Iranian envoy met Hamas representatives in Moscow.",
+        "The talks highlighted Russia's efforts to mediate.",
+        "Israel condemned the visit.",
+    ]
+    assert len(v.sentences) == 4
+
+
+def test_document_with_few_blank_lines_and_a_sentence_per_line() -> None:
+    # one blank line (after the title) but two line ends after sentences: lines are paragraphs
+    v = view("Title\n\nLine one ends here.\nLine two ends here.\nLine three ends here.")
+    assert paragraphs(v) == ["Title", "Line one ends here.", "Line two ends here.",
+                             "Line three ends here."]
+
+
+def test_hard_wrap_joined_in_a_blank_line_document() -> None:
+    text = (
+        "Iran envoy meets Hamas in Moscow\n"
+        "\n"
+        "A senior Iranian envoy met Hamas representatives\n"
+        "in Moscow on Thursday.\n"
+        "\n"
+        "Israel condemned\n"
+        "the visit. Russia defended it.\n"
+    )
+    v = view(text)
+    assert paragraphs(v) == [
+        "Iran envoy meets Hamas in Moscow",
+        "A senior Iranian envoy met Hamas representatives in Moscow on Thursday.",
+        "Israel condemned the visit. Russia defended it.",
+    ]
+    assert sentences(v) == [
+        "Iran envoy meets Hamas in Moscow",
+        "A senior Iranian envoy met Hamas representatives in Moscow on Thursday.",
+        "Israel condemned the visit.",
+        "Russia defended it.",
+    ]
+
+
+def test_hard_wrap_after_a_sentence_end_is_joined_in_a_blank_line_document() -> None:
+    # blank lines mark paragraphs, so a single newline is a wrap even after a full stop
+    v = view("First para.\n\nOne sentence.\nAnother sentence.\n\nLast para.")
+    assert paragraphs(v) == ["First para.", "One sentence. Another sentence.", "Last para."]
+    assert len(v.sentences) == 4
+
+
+def test_hard_wrap_joined_in_a_document_without_blank_lines() -> None:
+    text = (
+        "Russia said the Hamas delegation met officials of the foreign ministry in\n"
+        "Moscow on Thursday, and not President Putin.\n"
+        "Israel condemned the visit.\n"
+        "The talks were\n"
+        "useful, Russia said.\n"
+    )
+    v = view(text)
+    assert paragraphs(v) == [
+        "Russia said the Hamas delegation met officials of the foreign ministry in Moscow on "
+        "Thursday, and not President Putin.",
+        "Israel condemned the visit.",
+        "The talks were useful, Russia said.",
+    ]
+    assert sentences(v) == paragraphs(v)
+
+
+def test_leading_comma_line_is_a_wrap() -> None:
+    text = (
+        "Russia has ties to all key players in the Middle East, including Israel and Hamas\n"
+        ", the militant group that controls Gaza.\n"
+        "Moscow has blamed the crisis on Washington."
+    )
+    v = view(text)
+    assert len(v.paragraphs) == 2
+    # the line break becomes a space: the comma line continues the sentence before it
+    assert sentences(v) == [
+        "Russia has ties to all key players in the Middle East, including Israel and Hamas , "
+        "the militant group that controls Gaza.",
+        "Moscow has blamed the crisis on Washington.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Israel condemned the visit.\nRussia defended it.",
+        "Hamas officials arrived in Moscow.\nIsrael condemned the visit.\nRussia defended it.",
+    ],
+    ids=["two-lines", "three-lines"],
+)
+def test_final_newline_does_not_change_paragraphs(text: str) -> None:
+    """A file's last line end is not a blank line: with or without it, each line is a paragraph."""
+    without = view(text)
+    with_newline = view(text + "\n")
+    assert len(without.paragraphs) == text.count("\n") + 1
+    assert list(with_newline.paragraphs) == list(without.paragraphs)
+    assert list(view(text.replace("\n", "\r\n") + "\r\n").paragraphs) == list(without.paragraphs)
+
+
+def test_sentence_and_paragraph_of_a_token() -> None:
+    v = view("One. Two three.\n\nFour.")
+    # tokens: One . Two three . Four .
+    assert [v.sentence_of(i) for i in range(len(v.starts))] == [0, 0, 1, 1, 1, 2, 2]
+    assert [v.paragraph_of(i) for i in range(len(v.starts))] == [0, 0, 0, 0, 0, 1, 1]
+
+
+# ------------------------------------------------------------------ boilerplate lines
+
+DROP = [regex.compile(r"^\s*(?:Advertisement|Share(?: this| on)?.*)\s*$", regex.MULTILINE)]
+
+
+def test_drop_lines_removes_matching_lines() -> None:
+    original = ("MOSCOW: Russia defended its decision.\nAdvertisement\nIsrael condemned it.\n"
+                "Share this article\n")
+    v = view(original, drop_lines=DROP)
+    assert "Advertisement" not in v.text
+    assert "Share" not in v.text
+    assert tokens(v) == ["MOSCOW", ":", "Russia", "defended", "its", "decision", ".", "Israel",
+                         "condemned", "it", "."]
+    assert paragraphs(v) == ["MOSCOW: Russia defended its decision.", "Israel condemned it."]
+    _assert_tokens_map_back(original, v)
+    start, end = v.token_span(7, 8)
+    assert original[start:end] == "Israel"
+
+
+def test_dropped_line_ends_a_paragraph_in_a_blank_line_document() -> None:
+    original = "First para.\n\nThe talks were\nAdvertisement\nuseful, Russia said.\n\nLast."
+    v = view(original, drop_lines=DROP)
+    assert paragraphs(v) == ["First para.", "The talks were", "useful, Russia said.", "Last."]
+
+
+def test_no_drop_patterns_keep_every_line() -> None:
+    v = view("Advertisement\n\nText.")
+    assert paragraphs(v) == ["Advertisement", "Text."]
+
+
+# ------------------------------------------------------------------ dateline
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MOSCOW: Russia on Friday defended its decision.", "MOSCOW"),
+        ("MOSCOW (Reuters) - Russia said.", "MOSCOW"),
+        ("  GAZA CITY: Strikes continued.", "GAZA CITY"),
+        ("Russia defends decision\n\nMOSCOW: Russia on Friday defended it.", "MOSCOW"),
+    ],
+    ids=["colon", "reuters", "two-words-indented", "after-title"],
+)
+def test_dateline_found(text: str, expected: str) -> None:
+    v = view(text, dateline=DATELINE)
+    assert v.dateline is not None
+    start, end = v.dateline
+    assert v.text[start:end] == expected
+
+
+def test_dateline_absent() -> None:
+    assert view("Russia said. MOSCOW: no.", dateline=DATELINE).dateline is None
+    assert view("MOSCOW: Russia said.").dateline is None  # no pattern given
+
+
+def test_dateline_only_searched_near_the_start() -> None:
+    text = "Filler words. " * 100 + "\nMOSCOW: Russia said."
+    assert view(text, dateline=DATELINE).dateline is None
+
+
+def test_dateline_whole_match_when_pattern_has_no_group() -> None:
+    v = view("MOSCOW: Russia said.", dateline=regex.compile(r"^[A-Z]+:", regex.MULTILINE))
+    assert v.dateline == (0, 7)
+
+
+def test_dateline_span_maps_back_through_entities() -> None:
+    original = "&nbsp;MOSCOW: Russia said."
+    v = view(original, dateline=DATELINE)
+    assert v.dateline is not None
+    assert original[slice(*v.original_span(*v.dateline))] == "MOSCOW"
+
+
+# ------------------------------------------------------------------ title
+
+
+def test_title_first_line_without_final_period() -> None:
+    v = view("Iran envoy meets Hamas in Moscow\n\nA senior Iranian envoy met Hamas officials.")
+    assert v.title is not None
+    assert v.token_text(*v.title) == "Iran envoy meets Hamas in Moscow"
+
+
+def test_title_in_document_without_blank_lines() -> None:
+    v = view("Iran envoy meets Hamas in Moscow\nA senior Iranian envoy met Hamas officials.\n"
+             "Israel condemned it.")
+    assert v.title is not None
+    assert v.token_text(*v.title) == "Iran envoy meets Hamas in Moscow"
+
+
+def test_title_may_end_with_a_quote() -> None:
+    v = view('Putin calls talks "useful"\n\nBody text.')
+    assert v.title is not None
+    assert v.token_text(*v.title) == 'Putin calls talks "useful"'
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Headline here.\n\nBody text.", "Will they meet?\n\nBody text.", "Only one paragraph here",
+     "Headline alone\n\n"],
+    ids=["final-period", "final-question-mark", "single-paragraph", "nothing-after"],
+)
+def test_no_title(text: str) -> None:
+    assert view(text).title is None
+
+
+# ------------------------------------------------------------ invariant: formatting is not news
+
+ARTICLE = (
+    "Iran's envoy meets Hamas in Moscow\n"
+    "\n"
+    "MOSCOW: Iran's deputy foreign minister Ali Bagheri Kani met Hamas official Abu Marzouk "
+    "on Thursday, Russia's foreign ministry said.\n"
+    "\n"
+    '"We discussed the situation in Gaza," Abu Marzouk said. The U.S. and AT&T were not '
+    "mentioned -- nor was Oct. 7.\n"
+    'Mr. Smith said: "It was useful." Israel condemned the visit.\n'
+)
+
+
+def _curly(text: str) -> str:
+    text = text.replace("'", "\u2019")
+    text = regex.sub(r'"(?=\w)', "\u201c", text)
+    return text.replace('"', "\u201d")
+
+
+def _crlf_bom(text: str) -> str:
+    return "\ufeff" + text.replace("\n", "\r\n")
+
+
+def _entities(text: str) -> str:
+    return text.replace("'", "&#8217;").replace("AT&T", "AT&amp;T")
+
+
+def _nbsp(text: str) -> str:
+    return (text.replace("Ali Bagheri Kani", "Ali\u00a0Bagheri\u00a0Kani")
+            .replace("Abu Marzouk", "Abu\u00a0Marzouk"))
+
+
+def _em_dash(text: str) -> str:
+    return text.replace(" -- ", " \u2014 ")
+
+
+def _everything(text: str) -> str:
+    return _crlf_bom(_nbsp(_entities(_em_dash(text))))
+
+
+VARIANTS = {
+    "curly-quotes": _curly,
+    "crlf-and-bom": _crlf_bom,
+    "html-entities": _entities,
+    "nbsp-in-names": _nbsp,
+    "em-dash": _em_dash,
+    "all-at-once": _everything,
+}
+
+
+def test_article_baseline_by_hand() -> None:
+    v = view(ARTICLE)
+    assert sentences(v) == [
+        "Iran's envoy meets Hamas in Moscow",
+        "MOSCOW: Iran's deputy foreign minister Ali Bagheri Kani met Hamas official Abu Marzouk "
+        "on Thursday, Russia's foreign ministry said.",
+        '"We discussed the situation in Gaza," Abu Marzouk said.',
+        "The U.S. and AT&T were not mentioned - nor was Oct. 7.",
+        'Mr. Smith said: "It was useful."',
+        "Israel condemned the visit.",
+    ]
+    assert len(v.paragraphs) == 3
+    assert v.folded[:6] == ["iran", "'s", "envoy", "meets", "hamas", "in"]
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_formatting_variants_give_the_same_tokens_and_sentences(name: str) -> None:
+    variant = VARIANTS[name](ARTICLE)
+    assert variant != ARTICLE
+    base, other = view(ARTICLE), view(variant)
+    assert list(other.folded) == list(base.folded)
+    assert len(other.sentences) == len(base.sentences)
+    assert list(other.sentences) == list(base.sentences)
+    assert list(other.paragraphs) == list(base.paragraphs)
+    assert other.title == base.title
+    _assert_tokens_map_back(variant, other)
