@@ -61,7 +61,7 @@ class Context:
     lo: int = 0
     hi: int = 0
     steps: int = 0
-    budget: int = 5_000_000
+    budget: int = 1_000_000
 
     def spend(self) -> None:
         """Count one step of the search; a document that needs too many is given up."""

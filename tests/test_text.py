@@ -515,14 +515,16 @@ def test_no_drop_patterns_keep_every_line() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("MOSCOW: Russia on Friday defended its decision.", "MOSCOW"),
-        ("MOSCOW (Reuters) - Russia said.", "MOSCOW"),
-        ("  GAZA CITY: Strikes continued.", "GAZA CITY"),
-        ("Russia defends decision\n\nMOSCOW: Russia on Friday defended it.", "MOSCOW"),
+        ("MOSCOW: Russia on Friday defended its decision.", "MOSCOW: "),
+        ("MOSCOW (Reuters) - Russia said.", "MOSCOW (Reuters) - "),
+        ("  GAZA CITY: Strikes continued.", "  GAZA CITY: "),
+        # the pattern's ^\s* starts on the blank line before the dateline
+        ("Russia defends decision\n\nMOSCOW: Russia on Friday defended it.", "\nMOSCOW: "),
     ],
     ids=["colon", "reuters", "two-words-indented", "after-title"],
 )
-def test_dateline_found(text: str, expected: str) -> None:
+def test_dateline_is_the_whole_match(text: str, expected: str) -> None:
+    """The dateline region is everything the pattern matched (city, date, agency)."""
     v = view(text, dateline=DATELINE)
     assert v.dateline is not None
     start, end = v.dateline
@@ -548,7 +550,7 @@ def test_dateline_span_maps_back_through_entities() -> None:
     original = "&nbsp;MOSCOW: Russia said."
     v = view(original, dateline=DATELINE)
     assert v.dateline is not None
-    assert original[slice(*v.original_span(*v.dateline))] == "MOSCOW"
+    assert original[slice(*v.original_span(*v.dateline))] == "&nbsp;MOSCOW: "
 
 
 # ------------------------------------------------------------------ title
