@@ -10,10 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, RULES, SEEDS
 
 from engine.cli import main
-
-from conftest import ROOT, RULES, SEEDS
 
 MEETING_TEXT = "Alice Arden met Bob Brandt in Paris on Thursday."
 RULES_TEXT = """
@@ -88,7 +87,9 @@ def test_manifest_gives_the_publication_date(tmp_path: Path, small_rules: Path) 
 def test_published_flag_is_the_fallback_date(tmp_path: Path, small_rules: Path) -> None:
     doc = tmp_path / "b.txt"
     doc.write_text(MEETING_TEXT, encoding="utf-8")
-    (with_flag,) = records(run("--rules", str(small_rules), str(doc), "--published", "2024-03-09")[1])
+    (with_flag,) = records(
+        run("--rules", str(small_rules), str(doc), "--published", "2024-03-09")[1]
+    )
     (without,) = records(run("--rules", str(small_rules), str(doc))[1])
     assert with_flag["args"]["date"] == "2024-03-07"
     assert without["args"]["date"] is None  # no anchor: no guess
@@ -111,7 +112,9 @@ def test_json_lines_files_gzip_and_standard_input(tmp_path: Path, small_rules: P
     assert record["doc"] == "w1" and record["args"]["date"] == "2024-03-07"
 
 
-def test_a_bad_document_is_reported_and_the_batch_goes_on(tmp_path: Path, small_rules: Path) -> None:
+def test_a_bad_document_is_reported_and_the_batch_goes_on(
+    tmp_path: Path, small_rules: Path
+) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "good.txt").write_text(MEETING_TEXT, encoding="utf-8")
@@ -153,7 +156,10 @@ def test_extract_is_installed_as_a_command() -> None:
     command = shutil.which("extract")
     assert command is not None, "the package's console script `extract` is not installed"
     done = subprocess.run(
-        [command, "--rules", str(RULES), str(SEEDS)], capture_output=True, text=True, cwd=ROOT,
+        [command, "--rules", str(RULES), str(SEEDS)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
         check=False,
     )
     assert done.returncode == 0

@@ -38,8 +38,10 @@ def find(gazetteer: Gazetteer, text: str) -> list[tuple[str, str, bool]]:
     """(matched text, canonical name, variant?) of every hit in a text."""
     v = view(text)
     folded, original = doc_tokens(text)
-    return [(v.token_text(h.first, h.end), h.entry.name, h.variant)
-            for h in gazetteer.find(folded, original)]
+    return [
+        (v.token_text(h.first, h.end), h.entry.name, h.variant)
+        for h in gazetteer.find(folded, original)
+    ]
 
 
 BAGHERI = Entry("Ali Bagheri Kani", (("country", "Iran"), ("kind", "person")))
@@ -74,12 +76,27 @@ def strict() -> Gazetteer:
 # ------------------------------------------------------------------ skeleton and variant_key
 
 SKELETONS = [
-    ("bagheri", "bagara"), ("baghiri", "bagara"), ("kani", "kana"), ("khani", "kana"),
-    ("abu", "aba"), ("abou", "aba"), ("marzouk", "marzak"), ("marzuk", "marzak"),
-    ("marzook", "marzak"), ("zelenskyy", "zalanska"), ("zelensky", "zalanska"),
-    ("zelenskiy", "zalanska"), ("qatar", "katar"), ("philip", "falap"), ("hassan", "hasan"),
-    ("haddad", "hadad"), ("mohammed", "mahamad"), ("mikhail", "makal"),
-    ("palestinian", "palastanan"), ("palestine", "palastana"), ("", ""),
+    ("bagheri", "bagara"),
+    ("baghiri", "bagara"),
+    ("kani", "kana"),
+    ("khani", "kana"),
+    ("abu", "aba"),
+    ("abou", "aba"),
+    ("marzouk", "marzak"),
+    ("marzuk", "marzak"),
+    ("marzook", "marzak"),
+    ("zelenskyy", "zalanska"),
+    ("zelensky", "zalanska"),
+    ("zelenskiy", "zalanska"),
+    ("qatar", "katar"),
+    ("philip", "falap"),
+    ("hassan", "hasan"),
+    ("haddad", "hadad"),
+    ("mohammed", "mahamad"),
+    ("mikhail", "makal"),
+    ("palestinian", "palastanan"),
+    ("palestine", "palastana"),
+    ("", ""),
 ]
 
 
@@ -105,8 +122,18 @@ def test_spellings_share_one_variant_key(spellings: list[str], key: str) -> None
 
 
 def test_different_names_have_different_keys() -> None:
-    names = ["Bagheri Kani", "Abu Marzouk", "Zelenskyy", "Bogdanov", "Abu Mazrouk",
-             "Bagheri Mani", "Bagheri Khan", "Marzouk Abu", "Palestinian", "Palestine"]
+    names = [
+        "Bagheri Kani",
+        "Abu Marzouk",
+        "Zelenskyy",
+        "Bogdanov",
+        "Abu Mazrouk",
+        "Bagheri Mani",
+        "Bagheri Khan",
+        "Marzouk Abu",
+        "Palestinian",
+        "Palestine",
+    ]
     keys = [variant_key(phrase_tokens(n)) for n in names]
     assert None not in keys
     assert len(set(keys)) == len(names)
@@ -297,8 +324,10 @@ def write(tmp_path: Path, text: str | bytes, name: str = "actors.yaml") -> Path:
 def test_read_entries_good_file(tmp_path: Path) -> None:
     entries = read_entries(write(tmp_path, GOOD), "gazetteers/actors.yaml")
     assert entries == [
-        (Entry("Ali Bagheri Kani", (("country", "Iran"), ("kind", "person"))),
-         ["Ali Bagheri Kani", "Bagheri Kani", "Ali Bagheri"]),
+        (
+            Entry("Ali Bagheri Kani", (("country", "Iran"), ("kind", "person"))),
+            ["Ali Bagheri Kani", "Bagheri Kani", "Ali Bagheri"],
+        ),
         (Entry("Hamas", (("kind", "organisation"),)), ["Hamas"]),
         (Entry("Moscow", ()), ["Moscow"]),
     ]
@@ -347,8 +376,9 @@ BAD_FILES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "column"), [c[1:] for c in BAD_FILES],
-                         ids=[c[0] for c in BAD_FILES])
+@pytest.mark.parametrize(
+    ("text", "line", "column"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES]
+)
 def test_read_entries_errors(tmp_path: Path, text: str, line: int, column: int) -> None:
     with pytest.raises(GazetteerFileError) as caught:
         read_entries(write(tmp_path, text), "gazetteers/actors.yaml")

@@ -54,104 +54,290 @@ class Case:
 
 
 CASES = [
-    Case("syntax-error-in-rule", {"main.rules": pattern('a:actor "met" -> b:actor')},
-         "E001", 4, 36, message="`->`"),
-    Case("unclosed-quote", {"main.rules": pattern('a:actor "met b:actor')},
-         "E001", 4, 30, hint='close it with `"`', message="not closed"),
+    Case(
+        "syntax-error-in-rule",
+        {"main.rules": pattern('a:actor "met" -> b:actor')},
+        "E001",
+        4,
+        36,
+        message="`->`",
+    ),
+    Case(
+        "unclosed-quote",
+        {"main.rules": pattern('a:actor "met b:actor')},
+        "E001",
+        4,
+        30,
+        hint='close it with `"`',
+        message="not closed",
+    ),
     # the item ends at the end of line 4 (51 characters) while a `)` is still expected
-    Case("unclosed-parenthesis", {"main.rules": pattern('a:actor ("met" | "saw" b:actor')},
-         "E001", 4, 52, hint="`)`"),
+    Case(
+        "unclosed-parenthesis",
+        {"main.rules": pattern('a:actor ("met" | "saw" b:actor')},
+        "E001",
+        4,
+        52,
+        hint="`)`",
+    ),
     # `[kind=person` is not closed: the phrase "met" (column 42) cannot stand inside it
-    Case("unclosed-square-bracket", {"main.rules": pattern('a:actor[kind=person "met" b:actor')},
-         "E001", 4, 42, hint="`]`"),
-    Case("missing-colon-after-within-sentence",
-         {"main.rules": RELATION + ACTOR + HEAD + '    within sentence a:actor "met" b:actor\n'},
-         "E001", 4, 21, hint="`:`"),
-    Case("misspelt-type", {"main.rules": VALID + "    unless actr in sentence\n"},
-         "E021", 5, 12, hint="did you mean `actor`?", message="`actr`"),
+    Case(
+        "unclosed-square-bracket",
+        {"main.rules": pattern('a:actor[kind=person "met" b:actor')},
+        "E001",
+        4,
+        42,
+        hint="`]`",
+    ),
+    Case(
+        "missing-colon-after-within-sentence",
+        {"main.rules": RELATION + ACTOR + HEAD + '    within sentence a:actor "met" b:actor\n'},
+        "E001",
+        4,
+        21,
+        hint="`:`",
+    ),
+    Case(
+        "misspelt-type",
+        {"main.rules": VALID + "    unless actr in sentence\n"},
+        "E021",
+        5,
+        12,
+        hint="did you mean `actor`?",
+        message="`actr`",
+    ),
     # the veto clause (column 5) names a capture `c` the pattern does not define
-    Case("unknown-capture-in-veto", {"main.rules": VALID + '    unless "not" before c within 2\n'},
-         "E022", 5, 5, message="`c`"),
-    Case("fill-unknown-slot", {"main.rules": VALID + "    fill venue from a\n"},
-         "E025", 5, 5, message="`venue`"),
-    Case("slot-type-mismatch",
-         {"main.rules": CITY_RELATION + RULE + "    fill city from a\n"},
-         "E024", 6, 20, message="holds a city"),
-    Case("slot-type-mismatch-nearest",
-         {"main.rules": CITY_RELATION + RULE + "    fill city from nearest actor in sentence\n"},
-         "E024", 6, 20),
-    Case("unknown-relation-target",
-         {"main.rules": RELATION + ACTOR
-          + 'rule met -> MEETING:\n    within sentence: a:actor "met" b:actor\n'},
-         "E023", 3, 13, hint="did you mean `MEET`?", message="`MEETING`"),
-    Case("duplicate-name-across-two-files",
-         {"main.rules": 'include "more.rules"\n' + VALID,
-          "more.rules": 'entity actor: words "Carol"\n'},
-         "E020", 1, 1, file="more.rules", hint="first defined at main.rules:3", message="`actor`"),
+    Case(
+        "unknown-capture-in-veto",
+        {"main.rules": VALID + '    unless "not" before c within 2\n'},
+        "E022",
+        5,
+        5,
+        message="`c`",
+    ),
+    Case(
+        "fill-unknown-slot",
+        {"main.rules": VALID + "    fill venue from a\n"},
+        "E025",
+        5,
+        5,
+        message="`venue`",
+    ),
+    Case(
+        "slot-type-mismatch",
+        {"main.rules": CITY_RELATION + RULE + "    fill city from a\n"},
+        "E024",
+        6,
+        20,
+        message="holds a city",
+    ),
+    Case(
+        "slot-type-mismatch-nearest",
+        {"main.rules": CITY_RELATION + RULE + "    fill city from nearest actor in sentence\n"},
+        "E024",
+        6,
+        20,
+    ),
+    Case(
+        "unknown-relation-target",
+        {
+            "main.rules": RELATION
+            + ACTOR
+            + 'rule met -> MEETING:\n    within sentence: a:actor "met" b:actor\n'
+        },
+        "E023",
+        3,
+        13,
+        hint="did you mean `MEET`?",
+        message="`MEETING`",
+    ),
+    Case(
+        "duplicate-name-across-two-files",
+        {
+            "main.rules": 'include "more.rules"\n' + VALID,
+            "more.rules": 'entity actor: words "Carol"\n',
+        },
+        "E020",
+        1,
+        1,
+        file="more.rules",
+        hint="first defined at main.rules:3",
+        message="`actor`",
+    ),
     # `/me)t/` starts at column 30; the unbalanced `)` is at column 33
-    Case("invalid-regex-in-pattern", {"main.rules": pattern("a:actor /me)t/ b:actor")},
-         "E026", 4, 33, message="invalid"),
+    Case(
+        "invalid-regex-in-pattern",
+        {"main.rules": pattern("a:actor /me)t/ b:actor")},
+        "E026",
+        4,
+        33,
+        message="invalid",
+    ),
     # `entity actor: regex ` is 20 characters: `/` at 21, `)` of `/Alice)|Bob/` at 27
-    Case("invalid-regex-in-entity",
-         {"main.rules": RELATION + "entity actor: regex /Alice)|Bob/\n" + RULE},
-         "E026", 2, 27),
+    Case(
+        "invalid-regex-in-entity",
+        {"main.rules": RELATION + "entity actor: regex /Alice)|Bob/\n" + RULE},
+        "E026",
+        2,
+        27,
+    ),
     # `    drop lines ` is 15 characters: `/` at 16, `^Advert` 17-23, the unbalanced `)` at 24
-    Case("invalid-regex-in-prepare",
-         {"main.rules": VALID + "prepare:\n    drop lines /^Advert)/\n"},
-         "E026", 6, 24),
-    Case("unknown-normaliser",
-         {"main.rules": RELATION + ACTOR + "    normalise nmae\n" + RULE},
-         "E027", 3, 15, hint="did you mean `name`?", message="`nmae`"),
-    Case("missing-gazetteer-file",
-         {"main.rules": RELATION + 'entity actor: gazetteer "gazetteers/actors.yaml"\n' + RULE},
-         "E028", 2, 15, message="gazetteers/actors.yaml"),
+    Case(
+        "invalid-regex-in-prepare",
+        {"main.rules": VALID + "prepare:\n    drop lines /^Advert)/\n"},
+        "E026",
+        6,
+        24,
+    ),
+    Case(
+        "unknown-normaliser",
+        {"main.rules": RELATION + ACTOR + "    normalise nmae\n" + RULE},
+        "E027",
+        3,
+        15,
+        hint="did you mean `name`?",
+        message="`nmae`",
+    ),
+    Case(
+        "missing-gazetteer-file",
+        {"main.rules": RELATION + 'entity actor: gazetteer "gazetteers/actors.yaml"\n' + RULE},
+        "E028",
+        2,
+        15,
+        message="gazetteers/actors.yaml",
+    ),
     # `  kind: a: b`: a second `:` at column 10 of line 3 of the YAML file
-    Case("malformed-gazetteer",
-         {"main.rules": RELATION + 'entity actor: gazetteer "gazetteers/actors.yaml"\n' + RULE,
-          "gazetteers/actors.yaml": "- name: Alice\n- name: Bob\n  kind: a: b\n"},
-         "E029", 3, 10, file="gazetteers/actors.yaml"),
-    Case("gazetteer-entry-without-name",
-         {"main.rules": RELATION + 'entity actor: gazetteer "gazetteers/actors.yaml"\n' + RULE,
-          "gazetteers/actors.yaml": "- name: Alice\n- aliases: [Bob]\n"},
-         "E029", 2, 3, file="gazetteers/actors.yaml"),
-    Case("include-missing-file", {"main.rules": 'include "other.rules"\n' + VALID},
-         "E010", 1, 1, message="other.rules"),
-    Case("include-cycle-between-two-files",
-         {"main.rules": 'include "second.rules"\n' + VALID,
-          "second.rules": 'include "main.rules"\n'},
-         "E011", 1, 1, file="second.rules", message="main.rules -> second.rules -> main.rules"),
-    Case("include-outside-the-folder", {"main.rules": 'include "../../etc/passwd"\n' + VALID},
-         "E012", 1, 1, message="../../etc/passwd"),
-    Case("include-absolute-path-outside", {"main.rules": 'include "/etc/passwd"\n' + VALID},
-         "E012", 1, 1),
-    Case("gazetteer-outside-the-folder",
-         {"main.rules": RELATION + 'entity actor: gazetteer "../../etc/passwd"\n' + RULE},
-         "E012", 2, 15),
-    Case("binary-rule-file", {"main.rules": VALID.encode() + b"\x00\x01\x02\xff"},
-         "E003", 1, 1, has_source=False, message="binary"),
+    Case(
+        "malformed-gazetteer",
+        {
+            "main.rules": RELATION + 'entity actor: gazetteer "gazetteers/actors.yaml"\n' + RULE,
+            "gazetteers/actors.yaml": "- name: Alice\n- name: Bob\n  kind: a: b\n",
+        },
+        "E029",
+        3,
+        10,
+        file="gazetteers/actors.yaml",
+    ),
+    Case(
+        "gazetteer-entry-without-name",
+        {
+            "main.rules": RELATION + 'entity actor: gazetteer "gazetteers/actors.yaml"\n' + RULE,
+            "gazetteers/actors.yaml": "- name: Alice\n- aliases: [Bob]\n",
+        },
+        "E029",
+        2,
+        3,
+        file="gazetteers/actors.yaml",
+    ),
+    Case(
+        "include-missing-file",
+        {"main.rules": 'include "other.rules"\n' + VALID},
+        "E010",
+        1,
+        1,
+        message="other.rules",
+    ),
+    Case(
+        "include-cycle-between-two-files",
+        {
+            "main.rules": 'include "second.rules"\n' + VALID,
+            "second.rules": 'include "main.rules"\n',
+        },
+        "E011",
+        1,
+        1,
+        file="second.rules",
+        message="main.rules -> second.rules -> main.rules",
+    ),
+    Case(
+        "include-outside-the-folder",
+        {"main.rules": 'include "../../etc/passwd"\n' + VALID},
+        "E012",
+        1,
+        1,
+        message="../../etc/passwd",
+    ),
+    Case(
+        "include-absolute-path-outside",
+        {"main.rules": 'include "/etc/passwd"\n' + VALID},
+        "E012",
+        1,
+        1,
+    ),
+    Case(
+        "gazetteer-outside-the-folder",
+        {"main.rules": RELATION + 'entity actor: gazetteer "../../etc/passwd"\n' + RULE},
+        "E012",
+        2,
+        15,
+    ),
+    Case(
+        "binary-rule-file",
+        {"main.rules": VALID.encode() + b"\x00\x01\x02\xff"},
+        "E003",
+        1,
+        1,
+        has_source=False,
+        message="binary",
+    ),
     # `# caf` then the byte 0xe9 at column 6 of line 5
-    Case("non-utf8-rule-file", {"main.rules": VALID.encode() + b"# caf\xe9\n"},
-         "E003", 5, 6, hint="UTF-8", message="0xe9"),
+    Case(
+        "non-utf8-rule-file",
+        {"main.rules": VALID.encode() + b"# caf\xe9\n"},
+        "E003",
+        5,
+        6,
+        hint="UTF-8",
+        message="0xe9",
+    ),
     Case("empty-rule-set", {"main.rules": RELATION + ACTOR}, "E032", 1, 1),
     Case("comments-only-rule-set", {"main.rules": "# nothing yet\n"}, "E032", 1, 1),
-    Case("required-slot-never-filled",
-         {"main.rules": CITY_RELATION.replace("city?", "city") + RULE},
-         "E031", 4, 1, message="`city`"),
+    Case(
+        "required-slot-never-filled",
+        {"main.rules": CITY_RELATION.replace("city?", "city") + RULE},
+        "E031",
+        4,
+        1,
+        message="`city`",
+    ),
     # `"met"{3,1}`: the repeated element starts at column 30
-    Case("empty-count", {"main.rules": pattern('a:actor "met"{3,1} b:actor')},
-         "E034", 4, 30, message="{3,1}"),
-    Case("empty-gap-count", {"main.rules": pattern("a:actor ...{3,1} b:actor")},
-         "E034", 4, 30, message="{3,1}"),
-    Case("zero-token-scope",
-         {"main.rules": RELATION + ACTOR + HEAD + '    within 0 tokens: a:actor "met" b:actor\n'},
-         "E034", 4, 5),
-    Case("entity-rules-need-each-other",
-         {"main.rules": VALID
-          + 'entity title: words "Dr"\n'  # 5
-          + 'entity person: words "Xavier"\n'  # 6
-          + 'rule a_title -> title:\n    within sentence: person "said"\n'  # 7-8
-          + "rule b_person -> person:\n    within sentence: title Cap\n"},  # 9-10
-         "E030", 7, 1, message="a_title -> b_person -> a_title"),
+    Case(
+        "empty-count",
+        {"main.rules": pattern('a:actor "met"{3,1} b:actor')},
+        "E034",
+        4,
+        30,
+        message="{3,1}",
+    ),
+    Case(
+        "empty-gap-count",
+        {"main.rules": pattern("a:actor ...{3,1} b:actor")},
+        "E034",
+        4,
+        30,
+        message="{3,1}",
+    ),
+    Case(
+        "zero-token-scope",
+        {"main.rules": RELATION + ACTOR + HEAD + '    within 0 tokens: a:actor "met" b:actor\n'},
+        "E034",
+        4,
+        5,
+    ),
+    Case(
+        "entity-rules-need-each-other",
+        {
+            "main.rules": VALID
+            + 'entity title: words "Dr"\n'  # 5
+            + 'entity person: words "Xavier"\n'  # 6
+            + 'rule a_title -> title:\n    within sentence: person "said"\n'  # 7-8
+            + "rule b_person -> person:\n    within sentence: title Cap\n"
+        },  # 9-10
+        "E030",
+        7,
+        1,
+        message="a_title -> b_person -> a_title",
+    ),
     Case("built-in-name", {"main.rules": VALID + 'entity Cap: words "x"\n'}, "E033", 5, 1),
     Case("empty-phrase", {"main.rules": pattern('a:actor "" b:actor')}, "E035", 4, 30),
 ]
@@ -206,7 +392,7 @@ def assert_caret_under_column(diagnostic: Diagnostic) -> None:
         # the text from the caret on is the source line from the reported column on
         after = shown[at:]
         assert after, "caret beyond the shown line"
-        assert source[diagnostic.column - 1:].startswith(after)
+        assert source[diagnostic.column - 1 :].startswith(after)
     else:
         assert diagnostic.column == len(source) + 1
         assert at == len(shown)
@@ -304,7 +490,9 @@ THREE_ERRORS = (
 def test_three_independent_errors_reported_at_once_in_line_order(folder: Path) -> None:
     diagnostics = diagnostics_of(write_files(folder, {"main.rules": THREE_ERRORS}))
     assert [(d.code, d.line, d.column) for d in diagnostics] == [
-        ("E027", 3, 15), ("E001", 7, 36), ("E026", 9, 33),
+        ("E027", 3, 15),
+        ("E001", 7, 36),
+        ("E026", 9, 33),
     ]
 
 
@@ -325,7 +513,9 @@ def test_three_syntax_errors_in_one_file(folder: Path) -> None:
     )
     diagnostics = diagnostics_of(write_files(folder, {"main.rules": text}))
     assert [(d.code, d.line, d.column) for d in diagnostics] == [
-        ("E001", 6, 34), ("E001", 8, 30), ("E001", 10, 21),
+        ("E001", 6, 34),
+        ("E001", 8, 30),
+        ("E001", 10, 21),
     ]
 
 
@@ -440,7 +630,7 @@ def test_100000_character_line_does_not_crash(folder: Path, text: str) -> None:
 
 
 def test_error_at_the_end_of_a_100000_character_line(folder: Path) -> None:
-    line = '    within sentence: a:actor ' + '"met"? ' * (LONG // 7) + "b:actr"
+    line = "    within sentence: a:actor " + '"met"? ' * (LONG // 7) + "b:actr"
     text = RELATION + ACTOR + HEAD + line + "\n" + "    fill actor2 from a\n"
     rules = write_files(folder, {"main.rules": text})
     diagnostics = diagnostics_of(rules)
@@ -468,8 +658,9 @@ def test_error_at_the_end_of_a_100000_character_line(folder: Path) -> None:
     ids=["middle", "first", "past-end", "tab", "long-early", "long-middle", "long-end"],
 )
 def test_format_puts_the_caret_under_the_column(source: str, column: int) -> None:
-    diagnostic = Diagnostic("E021", "unknown type `actr`", "main.rules", 4, column, source,
-                            "did you mean `actor`?")
+    diagnostic = Diagnostic(
+        "E021", "unknown type `actr`", "main.rules", 4, column, source, "did you mean `actor`?"
+    )
     assert_caret_under_column(diagnostic)
     text = diagnostic.format()
     assert text.startswith(f"main.rules:4:{column}: error E021: unknown type `actr`")

@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from conftest import SEEDS
 
 from engine import RuleSet, extract_document
 from engine.documents import read_folder
-
-from conftest import SEEDS
 
 HAMAS = frozenset({"Hamas", "Mousa Abu Marzouk"})
 RUSSIA = frozenset({"Russia", "Russian Foreign Ministry", "Mikhail Bogdanov"})
@@ -41,8 +40,7 @@ class Meeting:
         args = record["args"]
         actors = {args["actor1"], args["actor2"]}
         sides = any(
-            x in self.side_a and y in self.side_b and x != y
-            for x in actors for y in actors
+            x in self.side_a and y in self.side_b and x != y for x in actors for y in actors
         )
         return (
             sides
@@ -58,10 +56,17 @@ class Meeting:
 EXPECTED: dict[str, list[Meeting]] = {
     "000_6076344b43b91c38.txt": [
         # "Abu Marzouk held talks Thursday with Russian diplomats." / "His Moscow visit"
-        Meeting("Hamas with Russia's foreign ministry", HAMAS, RUSSIA, "Moscow", THURSDAY,
-                (THURSDAY, None)),
+        Meeting(
+            "Hamas with Russia's foreign ministry",
+            HAMAS,
+            RUSSIA,
+            "Moscow",
+            THURSDAY,
+            (THURSDAY, None),
+        ),
         # "During the meeting with Hamas' representative Moussa Abu Marzouk, Iran's deputy
-        # foreign minister, Ali Bagheri Kani, ..." (undated: "a statement Friday" is when it was said)
+        # foreign minister, Ali Bagheri Kani, ..." (undated: "a statement Friday" is when it
+        # was said)
         Meeting("Bagheri Kani with Abu Marzouk", IRAN, HAMAS, "Moscow", None),
         # "On Thursday, Bagheri Khani met with Russia's Deputy Foreign Minister Mikhail Bogdanov"
         Meeting("Bagheri Kani with Bogdanov", IRAN, BOGDANOV, "Moscow", THURSDAY, (THURSDAY, None)),
@@ -82,8 +87,14 @@ EXPECTED: dict[str, list[Meeting]] = {
     ],
     "003_b77dc42a5f265c88.txt": [
         # "Russian diplomacy announced talks in Moscow on Thursday with representatives of Hamas"
-        Meeting("Hamas with Russia's foreign ministry", HAMAS, RUSSIA, "Moscow", THURSDAY,
-                (THURSDAY, None)),
+        Meeting(
+            "Hamas with Russia's foreign ministry",
+            HAMAS,
+            RUSSIA,
+            "Moscow",
+            THURSDAY,
+            (THURSDAY, None),
+        ),
         # "The Iranian deputy minister spoke with his Russian counterpart Mikhail Bogdanov"
         # (the day is only implied by the talks "on Thursday")
         Meeting("Bagheri Kani with Bogdanov", IRAN_SIDE, RUSSIA, "Moscow", None, (THURSDAY, None)),
@@ -132,7 +143,9 @@ def test_no_false_meetings(article: str, seed_records: dict[str, list[dict]]) ->
 
 
 @pytest.mark.parametrize("article", sorted(NOT_MEETINGS))
-def test_tempting_sentences_give_no_record(article: str, seed_records: dict[str, list[dict]]) -> None:
+def test_tempting_sentences_give_no_record(
+    article: str, seed_records: dict[str, list[dict]]
+) -> None:
     for phrase in NOT_MEETINGS[article]:
         assert not [r for r in seed_records[article] if phrase in r["evidence"]], phrase
 

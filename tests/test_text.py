@@ -81,13 +81,17 @@ FOLD_CASES = [
     ("soft-hyphen", "Marz\u00adouk", "Marzouk"),
     ("zero-width-chars", "Ba\u200bgh\u200ceri\u200d Ka\u2060ni", "Bagheri Kani"),
     ("ellipsis-char", "wait\u2026", "wait..."),
-    ("plain-ascii-untouched", "Plain, 1,400 people; U.S. (Reuters) - ok!",
-     "Plain, 1,400 people; U.S. (Reuters) - ok!"),
+    (
+        "plain-ascii-untouched",
+        "Plain, 1,400 people; U.S. (Reuters) - ok!",
+        "Plain, 1,400 people; U.S. (Reuters) - ok!",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("original", "expected"), [c[1:] for c in FOLD_CASES],
-                         ids=[c[0] for c in FOLD_CASES])
+@pytest.mark.parametrize(
+    ("original", "expected"), [c[1:] for c in FOLD_CASES], ids=[c[0] for c in FOLD_CASES]
+)
 def test_fold_characters_folds(original: str, expected: str) -> None:
     folded, offsets = _fold(original)
     assert folded == expected
@@ -122,14 +126,41 @@ def test_fold_characters_of_empty_text() -> None:
 
 # Units that never combine with a neighbour into another piece (no bare "-", "&" or "\r").
 UNITS: list[tuple[str, str]] = [
-    ("a", "a"), ("Z", "Z"), ("\u00e9", "\u00e9"), ("7", "7"), (" ", " "), (".", "."),
-    (",", ","), ("'", "'"), ('"', '"'), ("\n", "\n"),
-    ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u00ab", '"'),
-    ("\u2013", "-"), ("\u2014", "-"), ("\u2212", "-"), ("--", "-"),
-    ("\u00a0", " "), ("\u2009", " "), ("\u202f", " "), ("\t", " "),
-    ("&#8217;", "'"), ("&#x2019;", "'"), ("&amp;", "&"), ("&nbsp;", " "), ("&quot;", '"'),
-    ("&mdash;", "-"), ("&eacute;", "\u00e9"),
-    ("\r\n", "\n"), ("\ufeff", ""), ("\u00ad", ""), ("\u200b", ""), ("\u2060", ""),
+    ("a", "a"),
+    ("Z", "Z"),
+    ("\u00e9", "\u00e9"),
+    ("7", "7"),
+    (" ", " "),
+    (".", "."),
+    (",", ","),
+    ("'", "'"),
+    ('"', '"'),
+    ("\n", "\n"),
+    ("\u2019", "'"),
+    ("\u2018", "'"),
+    ("\u201c", '"'),
+    ("\u201d", '"'),
+    ("\u00ab", '"'),
+    ("\u2013", "-"),
+    ("\u2014", "-"),
+    ("\u2212", "-"),
+    ("--", "-"),
+    ("\u00a0", " "),
+    ("\u2009", " "),
+    ("\u202f", " "),
+    ("\t", " "),
+    ("&#8217;", "'"),
+    ("&#x2019;", "'"),
+    ("&amp;", "&"),
+    ("&nbsp;", " "),
+    ("&quot;", '"'),
+    ("&mdash;", "-"),
+    ("&eacute;", "\u00e9"),
+    ("\r\n", "\n"),
+    ("\ufeff", ""),
+    ("\u00ad", ""),
+    ("\u200b", ""),
+    ("\u2060", ""),
     ("\u2026", "..."),
 ]
 
@@ -146,12 +177,43 @@ def _compose(units: list[tuple[str, str]]) -> tuple[str, str, list[int]]:
 
 
 HAND_STRINGS = [
-    [("I", "I"), ("r", "r"), ("a", "a"), ("n", "n"), ("&#8217;", "'"), ("s", "s"), (" ", " "),
-     ("\u201c", '"'), ("A", "A"), ("&amp;", "&"), ("B", "B"), ("\u201d", '"'), ("\r\n", "\n"),
-     ("\ufeff", ""), ("x", "x"), ("--", "-"), ("y", "y"), ("\u00a0", " "), ("z", "z")],
-    [("\ufeff", ""), ("A", "A"), ("b", "b"), ("u", "u"), ("&nbsp;", " "), ("M", "M"),
-     ("a", "a"), ("r", "r"), ("\u00ad", ""), ("z", "z"), ("\u2026", "..."), ("\r\n", "\n"),
-     ("\r\n", "\n"), ("\u2014", "-")],
+    [
+        ("I", "I"),
+        ("r", "r"),
+        ("a", "a"),
+        ("n", "n"),
+        ("&#8217;", "'"),
+        ("s", "s"),
+        (" ", " "),
+        ("\u201c", '"'),
+        ("A", "A"),
+        ("&amp;", "&"),
+        ("B", "B"),
+        ("\u201d", '"'),
+        ("\r\n", "\n"),
+        ("\ufeff", ""),
+        ("x", "x"),
+        ("--", "-"),
+        ("y", "y"),
+        ("\u00a0", " "),
+        ("z", "z"),
+    ],
+    [
+        ("\ufeff", ""),
+        ("A", "A"),
+        ("b", "b"),
+        ("u", "u"),
+        ("&nbsp;", " "),
+        ("M", "M"),
+        ("a", "a"),
+        ("r", "r"),
+        ("\u00ad", ""),
+        ("z", "z"),
+        ("\u2026", "..."),
+        ("\r\n", "\n"),
+        ("\r\n", "\n"),
+        ("\u2014", "-"),
+    ],
 ]
 
 
@@ -159,9 +221,11 @@ HAND_STRINGS = [
 def test_fold_characters_offsets_point_at_the_producing_source_char(seed: int) -> None:
     """Property: for every folded index i, offsets[i] is where the unit that produced it starts."""
     rng = random.Random(seed)
-    units = HAND_STRINGS[seed] if seed < len(HAND_STRINGS) else [
-        rng.choice(UNITS) for _ in range(rng.randint(0, 40))
-    ]
+    units = (
+        HAND_STRINGS[seed]
+        if seed < len(HAND_STRINGS)
+        else [rng.choice(UNITS) for _ in range(rng.randint(0, 40))]
+    )
     original, expected_folded, expected_offsets = _compose(units)
     folded, offsets = _fold(original)
     assert folded == expected_folded
@@ -217,11 +281,34 @@ def test_original_span_of_plain_tokens() -> None:
 def test_original_span_after_entities_and_crlf() -> None:
     original = "Iran&#8217;s envoy\r\nmet Abu&nbsp;Marzouk &amp; aides.\r\n\r\nMoscow hosted them."
     v = view(original)
-    assert tokens(v) == ["Iran", "'s", "envoy", "met", "Abu", "Marzouk", "&", "aides", ".",
-                         "Moscow", "hosted", "them", "."]
+    assert tokens(v) == [
+        "Iran",
+        "'s",
+        "envoy",
+        "met",
+        "Abu",
+        "Marzouk",
+        "&",
+        "aides",
+        ".",
+        "Moscow",
+        "hosted",
+        "them",
+        ".",
+    ]
     by_hand = {
-        0: "Iran", 1: "&#8217;s", 2: "envoy", 3: "met", 4: "Abu", 5: "Marzouk", 7: "aides",
-        8: ".", 9: "Moscow", 10: "hosted", 11: "them", 12: ".",
+        0: "Iran",
+        1: "&#8217;s",
+        2: "envoy",
+        3: "met",
+        4: "Abu",
+        5: "Marzouk",
+        7: "aides",
+        8: ".",
+        9: "Moscow",
+        10: "hosted",
+        11: "them",
+        12: ".",
     }
     # (token 6, "&amp;" itself, is covered by the test of tokens ending in an entity)
     for k, expected in by_hand.items():
@@ -239,11 +326,35 @@ def test_original_span_of_tokens_ending_in_an_entity_or_double_hyphen() -> None:
     """A token whose last char comes from a multi-char source maps back to all of it."""
     original = "Hamas&#8217; man met caf&eacute; owners -- AT&amp;T said."
     v = view(original)
-    assert tokens(v) == ["Hamas", "'", "man", "met", "caf\u00e9", "owners", "-", "AT", "&", "T",
-                         "said", "."]
+    assert tokens(v) == [
+        "Hamas",
+        "'",
+        "man",
+        "met",
+        "caf\u00e9",
+        "owners",
+        "-",
+        "AT",
+        "&",
+        "T",
+        "said",
+        ".",
+    ]
     spans = [original[slice(*v.token_span(k, k + 1))] for k in range(len(v.starts))]
-    assert spans == ["Hamas", "&#8217;", "man", "met", "caf&eacute;", "owners", "--", "AT",
-                     "&amp;", "T", "said", "."]
+    assert spans == [
+        "Hamas",
+        "&#8217;",
+        "man",
+        "met",
+        "caf&eacute;",
+        "owners",
+        "--",
+        "AT",
+        "&amp;",
+        "T",
+        "said",
+        ".",
+    ]
 
 
 def test_original_span_of_whole_text_covers_the_original() -> None:
@@ -276,43 +387,81 @@ def test_every_token_folds_back_from_its_original_span(original: str) -> None:
 # ------------------------------------------------------------------ sentences
 
 SENTENCE_CASES = [
-    ("us-abbreviation", "The U.S. envoy met him in Paris. He left.",
-     ["The U.S. envoy met him in Paris.", "He left."]),
-    ("un-abbreviation", "The U.N. Security Council met. It adjourned.",
-     ["The U.N. Security Council met.", "It adjourned."]),
-    ("month-abbreviation", "The attack on Oct. 7 killed many. Talks followed.",
-     ["The attack on Oct. 7 killed many.", "Talks followed."]),
-    ("title-abbreviations", "Mr. Smith met Mrs. Jones and Dr. Brown. They talked.",
-     ["Mr. Smith met Mrs. Jones and Dr. Brown.", "They talked."]),
-    ("initial", "He met K. Annan in Geneva. Then he left.",
-     ["He met K. Annan in Geneva.", "Then he left."]),
-    ("capitalised-word-splits", "He arrived. Then he left. Israel objected.",
-     ["He arrived.", "Then he left.", "Israel objected."]),
-    ("lowercase-word-does-not-split", "He arrived. then he left.",
-     ["He arrived. then he left."]),
+    (
+        "us-abbreviation",
+        "The U.S. envoy met him in Paris. He left.",
+        ["The U.S. envoy met him in Paris.", "He left."],
+    ),
+    (
+        "un-abbreviation",
+        "The U.N. Security Council met. It adjourned.",
+        ["The U.N. Security Council met.", "It adjourned."],
+    ),
+    (
+        "month-abbreviation",
+        "The attack on Oct. 7 killed many. Talks followed.",
+        ["The attack on Oct. 7 killed many.", "Talks followed."],
+    ),
+    (
+        "title-abbreviations",
+        "Mr. Smith met Mrs. Jones and Dr. Brown. They talked.",
+        ["Mr. Smith met Mrs. Jones and Dr. Brown.", "They talked."],
+    ),
+    (
+        "initial",
+        "He met K. Annan in Geneva. Then he left.",
+        ["He met K. Annan in Geneva.", "Then he left."],
+    ),
+    (
+        "capitalised-word-splits",
+        "He arrived. Then he left. Israel objected.",
+        ["He arrived.", "Then he left.", "Israel objected."],
+    ),
+    ("lowercase-word-does-not-split", "He arrived. then he left.", ["He arrived. then he left."]),
     ("number-splits", "He arrived. 10 people waited.", ["He arrived.", "10 people waited."]),
-    ("question-exclamation", "Did they meet? Yes! Talks went on.",
-     ["Did they meet?", "Yes!", "Talks went on."]),
+    (
+        "question-exclamation",
+        "Did they meet? Yes! Talks went on.",
+        ["Did they meet?", "Yes!", "Talks went on."],
+    ),
     ("ellipsis", "They waited... Then they met.", ["They waited...", "Then they met."]),
-    ("closing-quote-stays", 'He said: "We met." Then he left.',
-     ['He said: "We met."', "Then he left."]),
-    ("closing-single-quote-stays", "He said: 'We met.' Then he left.",
-     ["He said: 'We met.'", "Then he left."]),
-    ("closing-paren-stays", "They met (in Paris.) Then they left.",
-     ["They met (in Paris.)", "Then they left."]),
-    ("opening-quote-goes-next", 'He left. "We met," he said.',
-     ["He left.", '"We met," he said.']),
-    ("closing-then-opening-quote", 'He said "we met." "Good," she said.',
-     ['He said "we met."', '"Good," she said.']),
-    ("curly-quotes", "He said: \u201cWe met.\u201d \u201cGood,\u201d she said.",
-     ['He said: "We met."', '"Good," she said.']),
-    ("decimal-number-no-split", "Growth was 1.5 percent. Prices rose.",
-     ["Growth was 1.5 percent.", "Prices rose."]),
+    (
+        "closing-quote-stays",
+        'He said: "We met." Then he left.',
+        ['He said: "We met."', "Then he left."],
+    ),
+    (
+        "closing-single-quote-stays",
+        "He said: 'We met.' Then he left.",
+        ["He said: 'We met.'", "Then he left."],
+    ),
+    (
+        "closing-paren-stays",
+        "They met (in Paris.) Then they left.",
+        ["They met (in Paris.)", "Then they left."],
+    ),
+    ("opening-quote-goes-next", 'He left. "We met," he said.', ["He left.", '"We met," he said.']),
+    (
+        "closing-then-opening-quote",
+        'He said "we met." "Good," she said.',
+        ['He said "we met."', '"Good," she said.'],
+    ),
+    (
+        "curly-quotes",
+        "He said: \u201cWe met.\u201d \u201cGood,\u201d she said.",
+        ['He said: "We met."', '"Good," she said.'],
+    ),
+    (
+        "decimal-number-no-split",
+        "Growth was 1.5 percent. Prices rose.",
+        ["Growth was 1.5 percent.", "Prices rose."],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in SENTENCE_CASES],
-                         ids=[c[0] for c in SENTENCE_CASES])
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in SENTENCE_CASES], ids=[c[0] for c in SENTENCE_CASES]
+)
 def test_sentence_splitting(text: str, expected: list[str]) -> None:
     assert sentences(view(text)) == expected
 
@@ -362,8 +511,10 @@ def test_indented_paragraphs_without_any_blank_line() -> None:
         "    Israel condemned the visit.\n"
     )
     v = view(text)
-    assert paragraphs(v) == ["Hamas officials arrived in Moscow on Thursday for talks.",
-                             "Israel condemned the visit."]
+    assert paragraphs(v) == [
+        "Hamas officials arrived in Moscow on Thursday for talks.",
+        "Israel condemned the visit.",
+    ]
 
 
 def test_document_without_blank_lines_has_a_paragraph_per_line() -> None:
@@ -386,8 +537,12 @@ def test_document_without_blank_lines_has_a_paragraph_per_line() -> None:
 def test_document_with_few_blank_lines_and_a_sentence_per_line() -> None:
     # one blank line (after the title) but two line ends after sentences: lines are paragraphs
     v = view("Title\n\nLine one ends here.\nLine two ends here.\nLine three ends here.")
-    assert paragraphs(v) == ["Title", "Line one ends here.", "Line two ends here.",
-                             "Line three ends here."]
+    assert paragraphs(v) == [
+        "Title",
+        "Line one ends here.",
+        "Line two ends here.",
+        "Line three ends here.",
+    ]
 
 
 def test_hard_wrap_joined_in_a_blank_line_document() -> None:
@@ -485,13 +640,26 @@ DROP = [regex.compile(r"^\s*(?:Advertisement|Share(?: this| on)?.*)\s*$", regex.
 
 
 def test_drop_lines_removes_matching_lines() -> None:
-    original = ("MOSCOW: Russia defended its decision.\nAdvertisement\nIsrael condemned it.\n"
-                "Share this article\n")
+    original = (
+        "MOSCOW: Russia defended its decision.\nAdvertisement\nIsrael condemned it.\n"
+        "Share this article\n"
+    )
     v = view(original, drop_lines=DROP)
     assert "Advertisement" not in v.text
     assert "Share" not in v.text
-    assert tokens(v) == ["MOSCOW", ":", "Russia", "defended", "its", "decision", ".", "Israel",
-                         "condemned", "it", "."]
+    assert tokens(v) == [
+        "MOSCOW",
+        ":",
+        "Russia",
+        "defended",
+        "its",
+        "decision",
+        ".",
+        "Israel",
+        "condemned",
+        "it",
+        ".",
+    ]
     assert paragraphs(v) == ["MOSCOW: Russia defended its decision.", "Israel condemned it."]
     _assert_tokens_map_back(original, v)
     start, end = v.token_span(7, 8)
@@ -563,8 +731,10 @@ def test_title_first_line_without_final_period() -> None:
 
 
 def test_title_in_document_without_blank_lines() -> None:
-    v = view("Iran envoy meets Hamas in Moscow\nA senior Iranian envoy met Hamas officials.\n"
-             "Israel condemned it.")
+    v = view(
+        "Iran envoy meets Hamas in Moscow\nA senior Iranian envoy met Hamas officials.\n"
+        "Israel condemned it."
+    )
     assert v.title is not None
     assert v.token_text(*v.title) == "Iran envoy meets Hamas in Moscow"
 
@@ -577,8 +747,12 @@ def test_title_may_end_with_a_quote() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Headline here.\n\nBody text.", "Will they meet?\n\nBody text.", "Only one paragraph here",
-     "Headline alone\n\n"],
+    [
+        "Headline here.\n\nBody text.",
+        "Will they meet?\n\nBody text.",
+        "Only one paragraph here",
+        "Headline alone\n\n",
+    ],
     ids=["final-period", "final-question-mark", "single-paragraph", "nothing-after"],
 )
 def test_no_title(text: str) -> None:
@@ -614,8 +788,9 @@ def _entities(text: str) -> str:
 
 
 def _nbsp(text: str) -> str:
-    return (text.replace("Ali Bagheri Kani", "Ali\u00a0Bagheri\u00a0Kani")
-            .replace("Abu Marzouk", "Abu\u00a0Marzouk"))
+    return text.replace("Ali Bagheri Kani", "Ali\u00a0Bagheri\u00a0Kani").replace(
+        "Abu Marzouk", "Abu\u00a0Marzouk"
+    )
 
 
 def _em_dash(text: str) -> str:
