@@ -76,6 +76,7 @@ class CompiledExcept:
     cue: Node
     window: int | None
     keep: bool = False  # `only after/before`: the cue must stand there
+    attribute: str | None = None  # `except when ... with another ATTRIBUTE`
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ def _fill(fill: s.Fill, slot_type: str) -> CompiledFill:
     excepts = tuple(
         CompiledExcept(e.side, compile_pattern(e.cue), e.window, e.keep)
         if isinstance(e, s.ExceptCue)
-        else CompiledExcept("when", compile_pattern(e.cue), None)
+        else CompiledExcept("when", compile_pattern(e.cue), None, attribute=e.attribute)
         for e in fill.excepts
     )
     if isinstance(source, s.FromCapture):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .compile import CompiledExcept, CompiledFill, CompiledRule, CompiledVeto, EntityType
 from .gazetteer import Attributes
-from .match import Context, Match, Mention, Node, cue_within, matches_in
+from .match import Context, Match, Mention, Node, cue_mentions, cue_within, matches_in
 from .mentions import normalise
 from .text import TextView
 
@@ -231,18 +231,38 @@ def _nearest(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFact
         if all(t.holds(m, match.captures) for t in fill.tests) and not _inside_captures(m, match)
     ]
     unexcepted = [m for m in fitting if not _excepted(fill.excepts, m, ctx)]
-    sentence_only = any(
-        e.kind == "when" and cue_within(e.cue, ctx, *_evidence(match, ctx)) for e in fill.excepts
-    )
+    agrees = _beyond_the_sentence(fill, match, ctx)
     anchor = _span_of(fill.anchor, match) or (match.first, match.end)
     for scope in fill.scopes:
-        if sentence_only and scope != "sentence":
-            break
         candidates = unexcepted if scope in TEXT_SCOPES else fitting
+        if scope != "sentence":
+            candidates = [m for m in candidates if agrees(m)]
         found = _in_scope(scope, candidates, match, ctx, anchor)
         if found is not None:
             return _from_mention(found)
     return Value(None)
+
+
+def _beyond_the_sentence(
+    fill: CompiledFill, match: Match, ctx: Context
+) -> Callable[[Mention], bool]:
+    """Which candidates outside the match's sentence an `except when` still allows: none
+    when its cue stands in the sentence, or with `with another X`, those whose X is one
+    of the values the cue named ("a visit to China" keeps a dateline TIANJIN)."""
+    allowed: set[str] | None = None
+    sentence = _evidence(match, ctx)
+    for rule_except in fill.excepts:
+        if rule_except.kind != "when":
+            continue
+        named = cue_mentions(rule_except.cue, ctx, *sentence)
+        if named is None:
+            continue
+        values = {m.value for m in named if m.value} if rule_except.attribute else set()
+        allowed = values if allowed is None else allowed & values
+    if allowed is None:
+        return lambda mention: True
+    attribute = next(e.attribute for e in fill.excepts if e.kind == "when") or "name"
+    return lambda mention: mention.attribute(attribute) in allowed
 
 
 def _in_dateline(mention: Mention, view: TextView) -> bool:

@@ -313,6 +313,23 @@ def matches_in(
                 yield Match(first, end, tuple(c for c in caps if c.name is not None))
 
 
+def cue_mentions(node: Node, ctx: Context, lo: int, hi: int) -> list[Mention] | None:
+    """The mentions the cue's matches inside tokens lo..hi-1 consumed; None: no match."""
+    if lo >= hi:
+        return None
+    saved = ctx.lo, ctx.hi
+    ctx.lo, ctx.hi = lo, hi
+    found: list[Mention] | None = None
+    try:
+        for first in range(lo, hi):
+            for end, caps in node.run(ctx, first, ()):
+                if end > first:
+                    found = (found or []) + [m for c in caps for m in c.mentions]
+    finally:
+        ctx.lo, ctx.hi = saved
+    return found
+
+
 def cue_within(
     node: Node,
     ctx: Context,

@@ -317,7 +317,10 @@ class _Build(Transformer_NonRecursive[Token, Any]):
         return s.ExceptCue(c[0], c[1], c[2] if len(c) > 2 else None, True, self._s(meta))
 
     def except_when(self, meta: Meta, c: list[Any]) -> s.ExceptWhen:
-        return s.ExceptWhen(c[0], self._s(meta))
+        return s.ExceptWhen(c[0], c[1] if len(c) > 1 else None, self._s(meta))
+
+    def another(self, meta: Meta, c: list[Any]) -> str:
+        return str(c[0])
 
     # patterns
     def alternation(self, meta: Meta, c: list[Any]) -> s.Alternation:

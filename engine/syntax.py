@@ -265,9 +265,12 @@ class ExceptCue:
 
 @dataclass(frozen=True)
 class ExceptWhen:
-    """`except when CUE in sentence`: look no further than the sentence when the cue is in it."""
+    """`except when CUE in sentence`: look no further than the sentence when the cue is in
+    it; `... with another country`: only at candidates whose `country` differs from the
+    value of a mention the cue matched."""
 
     cue: Pattern
+    attribute: str | None = None
     span: Span = field(default=NOWHERE, compare=False)
 
 
