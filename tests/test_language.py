@@ -1651,3 +1651,89 @@ def test_output_is_identical_on_two_runs_and_ordered_by_evidence(tmp_path: Path)
     second = extract(build(tmp_path / "two", rule_text), text)
     assert json.dumps(first, sort_keys=False) == json.dumps(second, sort_keys=False)
     assert pairs(first) == [(EOMER, FARAMIR), (ARAGORN, FARAMIR), (ARAGORN, EOMER)]
+
+
+# ------------------------------------------------------------------ later constructs
+
+
+@pytest.mark.parametrize(
+    "text, vetoed",
+    [
+        ("Aragorn met the Steward Denethor of Gondor.", True),  # a country inside the name
+        ("Aragorn met the Steward Denethor Ecthelion.", False),
+    ],
+)
+def test_veto_inside_a_capture(tmp_path: Path, text: str, vetoed: bool) -> None:
+    rules = build(
+        tmp_path,
+        WORLD
+        + MEETING
+        + """
+rule met_steward -> MEETING:
+    within sentence: a:actor "met" "the" "Steward" n:(Cap Cap | Cap "of" Cap)
+    unless actor inside n
+    fill actor2 from n
+""",
+    )
+    found = pairs(extract(rules, text))
+    assert found == ([] if vetoed else [(ARAGORN, "Denethor Ecthelion")])
+
+
+@pytest.mark.parametrize(
+    "keep, text, expected",
+    [
+        # only after: the city the cue introduces, not the nearer one merely named
+        ('only after "in"', "Aragorn met Faramir, Edoras said, in Minas Tirith.", "Minas Tirith"),
+        ('only after "in"', "Aragorn met Faramir, Edoras said.", None),
+        ("", "Aragorn met Faramir, Edoras said, in Minas Tirith.", "Edoras"),
+        # only before: the candidate must stand right before the cue
+        (
+            'only before "talks" within 1',
+            "Aragorn met Faramir; Edoras hosted Osgiliath talks.",
+            "Osgiliath",
+        ),
+    ],
+)
+def test_fill_only_after_or_before_a_cue(
+    tmp_path: Path, keep: str, text: str, expected: str | None
+) -> None:
+    rules = build(
+        tmp_path,
+        WORLD
+        + MEETING
+        + MET
+        + f"""
+    fill city from nearest city in sentence
+        {keep}
+""",
+    )
+    assert only(extract(rules, text))["args"]["city"] == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the sentence names Gondor: the dateline city (in Gondor) still fits
+        ("MINAS TIRITH: Aragorn met Faramir on a visit to Gondor.", "Minas Tirith"),
+        # the sentence names Rohan: a dateline city in Gondor does not
+        ("MINAS TIRITH: Aragorn met Faramir on a visit to Rohan.", None),
+        # no country named: the dateline is used as it is
+        ("MINAS TIRITH: Aragorn met Faramir.", "Minas Tirith"),
+    ],
+)
+def test_fill_except_when_with_another_country(
+    tmp_path: Path, text: str, expected: str | None
+) -> None:
+    rules = build(
+        tmp_path,
+        WORLD
+        + MEETING
+        + MET
+        + """
+    fill city from nearest city in sentence, dateline
+        except when "visit" "to" actor[kind=country] in sentence with another country
+prepare:
+    dateline /^([A-Z][A-Z ]+):\\s/
+""",
+    )
+    assert only(extract(rules, text))["args"]["city"] == expected
