@@ -16,17 +16,30 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from . import validate
+from .compare import (
+    ArticleExpectations,
+    ArticleResult,
+    ExpectationError,
+    compare,
+    load_folder,
+    scores,
+)
 from .compile import RuleSet
-from .documents import Document, parse_published, read_inputs
-from .errors import DocumentError, RuleSetError, UsageError
+from .documents import Document, Item, parse_published, read_inputs
+from .errors import Diagnostic, DocumentError, RuleSetError, UsageError
 from .pipeline import extract_document
-from .records import dumps
+from .records import Record, dumps
+from .report import regression_report
 from .ruleset import load_rules
+from .validate import SchemaProblem
 
 EXIT_OK, EXIT_DOCUMENTS_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_SCHEMAS = "schemas"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "inputs",
-        nargs="+",
+        nargs="*",
         metavar="INPUT",
         help=".txt files, folders of them (with an optional manifest.yaml), "
         ".jsonl or .jsonl.gz files, or - for JSON lines on standard input",
@@ -59,7 +72,36 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="publication date (YYYY-MM-DD) for documents whose feed gives none",
     )
+    parser.add_argument(
+        "--schemas",
+        metavar="DIR",
+        help=f"JSON Schemas records are checked against (default: ./{DEFAULT_SCHEMAS}/ when "
+        "it exists, else schemas generated from the rules)",
+    )
+    parser.add_argument(
+        "--write-schemas",
+        metavar="DIR",
+        help="write the JSON Schemas of the rules' relations into DIR and stop",
+    )
+    parser.add_argument(
+        "--expected",
+        metavar="DIR",
+        help="compare the records with the expectations in DIR (one YAML file per article) "
+        "and report regressions; exit 1 when there is one",
+    )
     return parser
+
+
+@dataclass
+class Batch:
+    """What a run has done so far: the numbers of its summary."""
+
+    read: int = 0
+    failed: int = 0
+    invalid: int = 0
+    per_relation: Counter[str] = field(default_factory=Counter)
+    results: list[ArticleResult] = field(default_factory=list)
+    uncovered: list[str] = field(default_factory=list)
 
 
 def main(
@@ -78,21 +120,51 @@ def main(
         return EXIT_USAGE if stop.code else EXIT_OK
     try:
         fallback = _fallback_date(args.published)
-        _check_inputs(args.inputs)
+        if args.write_schemas is None:
+            _check_inputs(args.inputs)
         rules = load_rules(args.rules)
+        if args.write_schemas is not None:
+            for path in validate.write(rules, Path(args.write_schemas)):
+                print(f"extract: wrote {path}", file=err)
+            return EXIT_OK
+        schemas = _schemas(args.schemas, rules)
+        expected = _expectations(args.expected, rules)
     except RuleSetError as error:
-        for diagnostic in error.diagnostics:
-            print(diagnostic.format(), file=err)
-        count = len(error.diagnostics)
-        print(
-            f"extract: {count} error{'s' if count != 1 else ''} in the rules; nothing extracted",
-            file=err,
-        )
+        _diagnostics(err, error.diagnostics, "in the rules; nothing extracted")
         return EXIT_USAGE
-    except UsageError as error:
+    except ExpectationError as error:
+        _diagnostics(err, error.diagnostics, "in the expectations; nothing compared")
+        return EXIT_USAGE
+    except (UsageError, SchemaProblem) as error:
         print(f"extract: {error}", file=err)
         return EXIT_USAGE
-    return _run(rules, args, fallback, out, err, stdin if stdin is not None else sys.stdin)
+    stream = stdin if stdin is not None else sys.stdin
+    return _run(rules, schemas, expected, args, fallback, out, err, stream)
+
+
+def _diagnostics(err: IO[str], diagnostics: Sequence[Diagnostic], what: str) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=err)
+    count = len(diagnostics)
+    print(f"extract: {count} error{'s' if count != 1 else ''} {what}", file=err)
+
+
+def _schemas(folder: str | None, rules: RuleSet) -> validate.Schemas:
+    if folder is not None:
+        if not Path(folder).is_dir():
+            raise UsageError(f"--schemas {folder}: no such folder")
+        return validate.load(Path(folder), rules)
+    if Path(DEFAULT_SCHEMAS).is_dir():
+        return validate.load(Path(DEFAULT_SCHEMAS), rules)
+    return validate.in_memory(rules)
+
+
+def _expectations(folder: str | None, rules: RuleSet) -> dict[str, ArticleExpectations] | None:
+    if folder is None:
+        return None
+    if not Path(folder).is_dir():
+        raise UsageError(f"--expected {folder}: no such folder")
+    return load_folder(Path(folder), rules.relations)
 
 
 def _fallback_date(text: str | None) -> datetime.date | None:
@@ -110,6 +182,8 @@ def _check_inputs(inputs: list[str]) -> None:
 
 def _run(
     rules: RuleSet,
+    schemas: validate.Schemas,
+    expected: dict[str, ArticleExpectations] | None,
     args: argparse.Namespace,
     fallback: datetime.date | None,
     out: IO[str],
@@ -117,26 +191,76 @@ def _run(
     stdin: IO[str],
 ) -> int:
     started = time.perf_counter()
-    per_relation: Counter[str] = Counter()
-    read = failed = 0
+    batch = Batch()
     with _destination(args.output, out) as sink:
         for item in read_inputs(args.inputs, fallback, stdin):
-            read += 1
-            if not isinstance(item, Document):
-                failed += 1
-                print(f"extract: skipped {item.id}: {item.reason}", file=err)
+            batch.read += 1
+            records = _records_of(item, rules, err, batch)
+            if records is None:
                 continue
-            try:
-                records = extract_document(rules, item)
-            except DocumentError as error:
-                failed += 1
-                print(f"extract: skipped {item.id}: {error.reason}", file=err)
-                continue
-            for record in records:
-                per_relation[record["relation"]] += 1
+            valid, invalid = _validated(records, schemas, err, batch)
+            for record in valid:
+                batch.per_relation[record["relation"]] += 1
                 sink.write(dumps(record) + "\n")
-    _summary(err, read, failed, per_relation, time.perf_counter() - started)
-    return EXIT_DOCUMENTS_FAILED if failed else EXIT_OK
+            if expected is not None:
+                _compare(item.id, expected, valid, invalid, batch)
+    if expected is not None:
+        print(regression_report(batch.results, scores(batch.results), batch.uncovered), file=err)
+    _summary(err, batch, time.perf_counter() - started)
+    regressed = any(result.regressed for result in batch.results)
+    return EXIT_DOCUMENTS_FAILED if batch.failed or batch.invalid or regressed else EXIT_OK
+
+
+def _records_of(item: Item, rules: RuleSet, err: IO[str], batch: Batch) -> list[Record] | None:
+    """The document's records, or None when it could not be read or processed (reported)."""
+    if not isinstance(item, Document):
+        reason = item.reason
+    else:
+        try:
+            return extract_document(rules, item)
+        except DocumentError as error:
+            reason = error.reason
+    batch.failed += 1
+    print(f"extract: skipped {item.id}: {reason}", file=err)
+    return None
+
+
+Invalid = list[tuple[Record, list[tuple[str, str]]]]
+
+
+def _validated(
+    records: list[Record], schemas: validate.Schemas, err: IO[str], batch: Batch
+) -> tuple[list[Record], Invalid]:
+    """Records that satisfy their relation's schema; the others are reported, not written."""
+    valid: list[Record] = []
+    invalid: Invalid = []
+    for record in records:
+        problems = schemas.problems(record)
+        if not problems:
+            valid.append(record)
+            continue
+        batch.invalid += 1
+        invalid.append((record, problems))
+        for path, message in problems:
+            print(
+                f"extract: invalid record from rule {record.get('rule')} in {record.get('doc')}: "
+                f"{path}: {message}",
+                file=err,
+            )
+    return valid, invalid
+
+
+def _compare(
+    doc: str,
+    expected: dict[str, ArticleExpectations],
+    valid: list[Record],
+    invalid: Invalid,
+    batch: Batch,
+) -> None:
+    if doc in expected:
+        batch.results.append(compare(expected[doc], valid, invalid))
+    else:
+        batch.uncovered.append(doc)
 
 
 @contextmanager
@@ -156,15 +280,12 @@ def _destination(path: str | None, out: IO[str]) -> Iterator[IO[str]]:
             os.unlink(temporary)
 
 
-def _summary(
-    err: IO[str], read: int, failed: int, per_relation: Counter[str], seconds: float
-) -> None:
-    relations = (
-        ", ".join(f"{name} {count}" for name, count in sorted(per_relation.items())) or "none"
-    )
+def _summary(err: IO[str], batch: Batch, seconds: float) -> None:
+    relations = ", ".join(f"{n} {c}" for n, c in sorted(batch.per_relation.items())) or "none"
+    invalid = f", {batch.invalid} invalid" if batch.invalid else ""
     print(
-        f"extract: {read} documents read, {read - failed} processed, {failed} failed; "
-        f"records: {relations}; {seconds:.2f} s",
+        f"extract: {batch.read} documents read, {batch.read - batch.failed} processed, "
+        f"{batch.failed} failed; records: {relations}{invalid}; {seconds:.2f} s",
         file=err,
     )
 

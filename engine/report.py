@@ -1,0 +1,74 @@
+"""Human-readable reports: the regression report of `--expected`. Returns text; the
+command line prints it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .compare import ArticleResult, Expectation, Score
+
+WIDTH = 100
+
+
+def record_line(record: dict[str, Any]) -> str:
+    """MEETING(actor1=..., actor2=..., city=..., date=...) by met_with"""
+    args = ", ".join(f"{k}={'null' if v is None else v}" for k, v in record["args"].items())
+    return f"{record['relation']}({args}) by {record['rule']}"
+
+
+def evidence_line(record: dict[str, Any]) -> str:
+    text = record.get("evidence", "")
+    if len(text) > WIDTH:
+        text = text[: WIDTH - 3] + "..."
+    return f'"{text}"'
+
+
+def expectation_line(expectation: Expectation) -> str:
+    why = f"  ({expectation.why})" if expectation.why else ""
+    return f"{expectation.describe()}  [{expectation.file}:{expectation.line}]{why}"
+
+
+def article_report(result: ArticleResult) -> str:
+    """What changed in one article, each entry with what an analyst needs to act on it."""
+    lines = [f"{result.doc}: {'REGRESSION' if result.regressed else 'ok'}"]
+    for expectation in result.missing:
+        lines.append(f"  missing     {expectation_line(expectation)}")
+    for record in result.unexpected:
+        lines.append(f"  unexpected  {record_line(record)}")
+        lines.append(f"              {evidence_line(record)}")
+    for expectation, record in result.forbidden:
+        lines.append(f"  must not    {record_line(record)}")
+        lines.append(f"              {evidence_line(record)}")
+        lines.append(f"              forbidden by {expectation_line(expectation)}")
+    for record, problems in result.invalid:
+        lines.append(f"  invalid     {record_line(record)}")
+        for path, message in problems:
+            lines.append(f"              {path}: {message}")
+    return "\n".join(lines)
+
+
+def score_table(scores: dict[str, Score]) -> str:
+    lines = [
+        "relation        precision  recall   F1     records matched/unexpected, "
+        "expectations met/missed"
+    ]
+    for relation, score in scores.items():
+        lines.append(
+            f"{relation:<15} {score.precision:>9.2f} {score.recall:>7.2f} {score.f1:>6.2f}     "
+            f"{score.matched}/{score.unexpected}, {score.met}/{score.missed}"
+        )
+    return "\n".join(lines)
+
+
+def regression_report(
+    results: Iterable[ArticleResult], scores: dict[str, Score], uncovered: Iterable[str] = ()
+) -> str:
+    results = list(results)
+    parts = [article_report(result) for result in results]
+    for doc in uncovered:
+        parts.append(f"{doc}: no expectations file (not compared)")
+    regressed = sum(1 for r in results if r.regressed)
+    parts.append(score_table(scores))
+    parts.append(f"{regressed} of {len(results)} articles regressed")
+    return "\n".join(parts)
