@@ -53,6 +53,7 @@ _DIGRAPHS = (("kh", "k"), ("gh", "g"), ("ph", "f"), ("q", "k"), ("ck", "k"), ("d
 _VOWEL_RUNS = regex.compile(r"[aeiouy]+")
 _REPEATS = regex.compile(r"(.)\1+")
 _CONSONANT = regex.compile(r"[^aeiouy]")
+_FINAL_H = regex.compile(r"(?<=[aeiouy])h$")
 MIN_VARIANT_CONSONANTS = 5  # shorter keys collide too often to be trusted
 
 
@@ -61,12 +62,14 @@ def skeleton(token: str) -> str:
 
     Digraphs fold (kh -> k, gh -> g, ...), doubled letters collapse, and every run of
     vowels becomes one `a`: the consonants and the syllables stay, the vowel spelling goes.
+    A final h after a vowel goes (the Arabic ta marbuta: Haniyeh, Haniya -> hanaya).
     bagheri, baghiri -> bagara; kani, khani -> kana; marzouk, marzuk, marzook -> marzak;
     but palestinian (palastanan) stays apart from palestine (palastana).
     """
     word = token
     for digraph, single in _DIGRAPHS:
         word = word.replace(digraph, single)
+    word = _FINAL_H.sub("", word)  # Haniyeh = Haniya, Nakhalah = Nakhala
     return _VOWEL_RUNS.sub("a", _REPEATS.sub(r"\1", word))
 
 

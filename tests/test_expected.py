@@ -7,14 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEEDS
 
 from engine import RuleSet, extract_document
 from engine.compare import ArticleExpectations, compare, load_folder
 from engine.documents import Document, read_folder
 from engine.report import article_report
 from engine.validate import load
-
-from conftest import ROOT, SEEDS
 
 EXPECTED = ROOT / "tests" / "expected"
 ARTICLES = sorted(path.stem for path in EXPECTED.glob("*.yaml"))

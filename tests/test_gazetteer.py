@@ -109,7 +109,7 @@ SAME_KEY = [
     (["Bagheri Kani", "Baghiri Kani", "Bagheri Khani"], "bagarakana"),
     (["Abu Marzouk", "Abou Marzouk", "Abu Marzuk", "Abu Marzook"], "abamarzak"),
     (["Zelenskyy", "Zelensky", "Zelenskiy"], "zalanska"),
-    (["Abdel Fattah el-Sisi", "Abdel-Fattah El-Sisi", "Abdel Fattah al-Sisi"], "abdalfatahalsasa"),
+    (["Abdel Fattah el-Sisi", "Abdel-Fattah El-Sisi", "Abdel Fattah al-Sisi"], "abdalfataalsasa"),
 ]
 
 
