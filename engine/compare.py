@@ -160,7 +160,7 @@ def load_file(path: Path, relations: dict[str, RelationType]) -> ArticleExpectat
     content = yaml.safe_load(text)
     marks = _marks(root) if root is not None else {}
     problems = [
-        _diagnostic("X002", f"{error.message}", shown, marks, list(error.absolute_path), lines)
+        _diagnostic("X002", f"{error.message}", shown, marks, _fault_path(error), lines)
         for error in Draft202012Validator(FILE_SCHEMA).iter_errors(content)
     ]
     if problems:
@@ -189,6 +189,28 @@ def _marks(node: yaml.Node, path: tuple[Any, ...] = ()) -> dict[tuple[Any, ...],
         for index, item in enumerate(node.value):
             marks.update(_marks(item, (*path, index)))
     return marks
+
+
+def _fault_path(error: Any) -> list[Any]:
+    """Where in the file a validation error points: at an unknown key itself."""
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        extra = [key for key in error.instance if key not in known]
+        if extra:
+            path.append(extra[0])
+    return path
+
+
+def _schema_fault(where: list[Any], schema_path: Sequence[Any]) -> list[Any]:
+    """Map a fault in a compiled expectation schema back to the field written in the file."""
+    steps = list(schema_path)
+    if steps[:2] == ["properties", "args"]:
+        slots = [steps[i + 1] for i, step in enumerate(steps[2:-1], 2) if step == "properties"]
+        return [*where, "args", *slots[:1]]
+    if steps[:1] == ["properties"] and len(steps) > 1:
+        return [*where, steps[1]]
+    return where
 
 
 def _diagnostic(
@@ -255,7 +277,7 @@ def _compile(
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as error:
-        path = [*where, *list(error.path)[2:]] if error.path else where
+        path = _schema_fault(where, list(error.path))
         raise ExpectationError(
             [
                 _diagnostic(

@@ -164,6 +164,8 @@ def load(folder: Path, rules: RuleSet) -> Schemas:
     """Read and check a schemas folder; raise SchemaProblem naming what is wrong."""
     documents = {path.name: _read(path) for path in sorted(folder.glob("*.schema.json"))}
     registry = _registry(documents)
+    for name, document in documents.items():  # every schema, the record envelope too
+        _validator(document, registry, folder / name)
     validators = {}
     for relation in sorted(rules.relations):
         name = f"{relation}.schema.json"

@@ -39,9 +39,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def seed_texts() -> dict[str, str]:
     """Seed file name -> text, read exactly as stored (no newline translation)."""
-    return {
-        path.name: path.read_bytes().decode("utf-8") for path in sorted(SEEDS.glob("*.txt"))
-    }
+    return {path.name: path.read_bytes().decode("utf-8") for path in sorted(SEEDS.glob("*.txt"))}
 
 
 def write_folder(folder: Path, texts: dict[str, str], bom: bool = False) -> Path:
@@ -94,7 +92,9 @@ def _in_names(text: str, space: str) -> str:
 
 
 def straight_quotes(text: str) -> str:
-    return text.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}))
+    return text.translate(
+        str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+    )
 
 
 def curly_quotes(text: str) -> str:
@@ -240,11 +240,11 @@ def test_the_drifts_do_what_they_say() -> None:
     assert curly_quotes("\"Hamas' envoy,\" he said; it's 'fine'.") == (
         "\u201cHamas\u2019 envoy,\u201d he said; it\u2019s \u2018fine\u2019."
     )
-    assert straight_quotes("\u201cRussia\u2019s\u201d") == "\"Russia's\""
+    assert straight_quotes("\u201cRussia\u2019s\u201d") == '"Russia\'s"'
     assert nbsp_in_names("Ali Bagheri Kani and Abu Marzouk") == (
         f"Ali{NBSP}Bagheri{NBSP}Kani and Abu{NBSP}Marzouk"
     )
-    assert html_entities("A & B\u2019s \"x\", Mikhail Bogdanov") == (
+    assert html_entities('A & B\u2019s "x", Mikhail Bogdanov') == (
         "A &amp; B&#8217;s &quot;x&quot;,&nbsp;Mikhail&nbsp;Bogdanov"
     )
     wrapped = hard_wrapped("word " * 40 + "\n\nshort")
@@ -295,7 +295,9 @@ def test_the_seeds_are_not_touched() -> None:
 
 # ------------------------------------------------------------------ a real change of the news
 
-DELETED = "On Thursday, Bagheri Khani met with Russia\u2019s Deputy Foreign Minister Mikhail Bogdanov,"
+DELETED = (
+    "On Thursday, Bagheri Khani met with Russia\u2019s Deputy Foreign Minister Mikhail Bogdanov,"
+)
 
 
 def test_deleting_a_meeting_is_a_regression(tmp_path: Path) -> None:
