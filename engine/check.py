@@ -20,6 +20,8 @@ from .match import BUILTIN_TESTS
 from .normalise import NORMALISERS
 
 BUILTINS = frozenset(BUILTIN_TESTS)
+# A group made only of repeated or optional parts, itself repeated: (a+)+, (\w+\s?)*.
+NESTED_QUANTIFIER = regex.compile(r"\((?:\?:)?(?:(?:\\.|\[[^\]]*\]|\w|\.)[+*?])+\)[+*{]")
 MAX_NESTING = 64  # deeper patterns are refused (E036): matching them would exhaust the stack
 Reporter = Callable[..., None]
 VALUE_SLOT = "value"
@@ -221,6 +223,15 @@ class Checker:
         self.symbols.slots[relation.name] = infos
 
     def _check_regex(self, source: str, flags: str, span: s.Span) -> None:
+        if NESTED_QUANTIFIER.search(source):
+            self.report(
+                "W002",
+                "this regular expression repeats a repetition (like (a+)+): "
+                "on some texts it backtracks for a very long time",
+                span,
+                "make the inner part match one way only",
+                severity="warning",
+            )
         try:
             regex.compile(source, regex_flags(flags))
         except RecursionError:
@@ -271,6 +282,14 @@ class Checker:
                 self._check_type_ref(node, captures | set(found))
             elif isinstance(node, s.TokenRegex):
                 self._check_regex(node.source, node.flags, node.span)
+            if isinstance(node, s.Repeat) and _repeats_inside(node.item):
+                self.report(
+                    "W001",
+                    "a repetition inside a repetition can make matching very slow",
+                    node.span,
+                    "bound the outer count ({1,3}) or the inner one",
+                    severity="warning",
+                )
             elif isinstance(node, s.Capture):
                 found[node.name] = captured_type(node.item)
             elif (
@@ -415,6 +434,15 @@ def implicit_slots(
                 used.add(capture)
                 break
     return out
+
+
+def _repeats_inside(pattern: s.Pattern) -> bool:
+    """Does the pattern hold an unbounded repetition or a long gap?"""
+    return any(
+        (isinstance(node, s.Repeat) and (node.max is None or node.max > 8))
+        or (isinstance(node, s.Gap) and node.max > 8)
+        for node in walk(pattern)
+    )
 
 
 def _patterns_of(rule: s.Rule) -> list[s.Pattern]:

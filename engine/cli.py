@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
+import hashlib
 import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from collections.abc import Sequence
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -32,7 +31,8 @@ from .compare import (
 from .compile import RuleSet
 from .documents import Document, Item, parse_published, read_inputs
 from .errors import Diagnostic, DocumentError, RuleSetError, UsageError
-from .pipeline import extract_document
+from .output import ErrorLog, FileSink, ResumeRefused, StreamSink
+from .pipeline import Limits, extract_document
 from .records import Record, dumps
 from .report import regression_report
 from .ruleset import load_rules
@@ -75,13 +75,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--schemas",
         metavar="DIR",
-        help=f"JSON Schemas records are checked against (default: ./{DEFAULT_SCHEMAS}/ when "
-        "it exists, else schemas generated from the rules)",
+        help=f"JSON Schemas records are checked against (default: the {DEFAULT_SCHEMAS}/ folder "
+        "beside the rules folder when it exists, else schemas generated from the rules)",
     )
     parser.add_argument(
         "--write-schemas",
         metavar="DIR",
         help="write the JSON Schemas of the rules' relations into DIR and stop",
+    )
+    parser.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="also write every document that failed, or was repaired, to FILE (JSON lines)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with -o FILE: go on from where a killed run of the same batch stopped",
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=Limits().seconds,
+        help="give a document up when matching it takes longer (default %(default)s)",
     )
     parser.add_argument(
         "--expected",
@@ -123,11 +140,13 @@ def main(
         if args.write_schemas is None:
             _check_inputs(args.inputs)
         rules = load_rules(args.rules)
+        for warning in rules.warnings:
+            print(warning.format(), file=err)
         if args.write_schemas is not None:
             for path in validate.write(rules, Path(args.write_schemas)):
                 print(f"extract: wrote {path}", file=err)
             return EXIT_OK
-        schemas = _schemas(args.schemas, rules)
+        schemas = _schemas(args.schemas, rules, args.rules)
         expected = _expectations(args.expected, rules)
     except RuleSetError as error:
         _diagnostics(err, error.diagnostics, "in the rules; nothing extracted")
@@ -149,13 +168,17 @@ def _diagnostics(err: IO[str], diagnostics: Sequence[Diagnostic], what: str) -> 
     print(f"extract: {count} error{'s' if count != 1 else ''} {what}", file=err)
 
 
-def _schemas(folder: str | None, rules: RuleSet) -> validate.Schemas:
+def _schemas(folder: str | None, rules: RuleSet, rule_paths: list[str]) -> validate.Schemas:
+    """--schemas DIR; else the `schemas/` folder beside the (first) rules folder, as in the
+    project's layout (rules/ and schemas/ side by side); else schemas made from the rules."""
     if folder is not None:
         if not Path(folder).is_dir():
             raise UsageError(f"--schemas {folder}: no such folder")
         return validate.load(Path(folder), rules)
-    if Path(DEFAULT_SCHEMAS).is_dir():
-        return validate.load(Path(DEFAULT_SCHEMAS), rules)
+    first = Path(rule_paths[0])
+    beside = (first if first.is_dir() else first.parent).resolve().parent / DEFAULT_SCHEMAS
+    if beside.is_dir():
+        return validate.load(beside, rules)
     return validate.in_memory(rules)
 
 
@@ -192,36 +215,65 @@ def _run(
 ) -> int:
     started = time.perf_counter()
     batch = Batch()
-    with _destination(args.output, out) as sink:
-        for item in read_inputs(args.inputs, fallback, stdin):
+    try:
+        sink = _sink(args, rules, out)
+    except ResumeRefused as error:
+        print(f"extract: {error}", file=err)
+        return EXIT_USAGE
+    log = ErrorLog(args.errors, append=sink.resumed > 0)
+    limits = Limits(seconds=args.timeout)
+    try:
+        for index, item in enumerate(read_inputs(args.inputs, fallback, stdin)):
+            if index < sink.resumed:
+                continue  # done before the run was stopped
             batch.read += 1
-            records = _records_of(item, rules, err, batch)
-            if records is None:
-                continue
-            valid, invalid = _validated(records, schemas, err, batch)
-            for record in valid:
-                batch.per_relation[record["relation"]] += 1
-                sink.write(dumps(record) + "\n")
-            if expected is not None:
-                _compare(item.id, expected, valid, invalid, batch)
+            records = _records_of(item, rules, limits, err, batch, log)
+            if records is not None:
+                valid, invalid = _validated(records, schemas, err, batch, log)
+                for record in valid:
+                    batch.per_relation[record["relation"]] += 1
+                    sink.write(dumps(record) + "\n")
+                if expected is not None:
+                    _compare(item.id, expected, valid, invalid, batch)
+            sink.document_done()
+        sink.finish()
+    finally:
+        sink.close()
+        log.close()
     if expected is not None:
         print(regression_report(batch.results, scores(batch.results), batch.uncovered), file=err)
-    _summary(err, batch, time.perf_counter() - started)
+    _summary(err, batch, sink.resumed, time.perf_counter() - started)
     regressed = any(result.regressed for result in batch.results)
     return EXIT_DOCUMENTS_FAILED if batch.failed or batch.invalid or regressed else EXIT_OK
 
 
-def _records_of(item: Item, rules: RuleSet, err: IO[str], batch: Batch) -> list[Record] | None:
+def _sink(args: argparse.Namespace, rules: RuleSet, out: IO[str]) -> FileSink | StreamSink:
+    if args.output is None:
+        if args.resume:
+            raise ResumeRefused("--resume needs -o FILE (standard output cannot be resumed)")
+        return StreamSink(out)
+    identity = "\0".join([rules.digest, *args.inputs, str(args.published)])
+    batch_id = hashlib.sha256(identity.encode()).hexdigest()
+    return FileSink(Path(args.output), batch_id, args.resume)
+
+
+def _records_of(
+    item: Item, rules: RuleSet, limits: Limits, err: IO[str], batch: Batch, log: ErrorLog
+) -> list[Record] | None:
     """The document's records, or None when it could not be read or processed (reported)."""
     if not isinstance(item, Document):
-        reason = item.reason
+        kind, reason = "unreadable", item.reason
     else:
+        for note in item.notes:
+            print(f"extract: warning: {item.id}: {note}", file=err)
+            log.add(item.id, "repaired", note)
         try:
-            return extract_document(rules, item)
+            return extract_document(rules, item, limits)
         except DocumentError as error:
-            reason = error.reason
+            kind, reason = "failed", error.reason
     batch.failed += 1
     print(f"extract: skipped {item.id}: {reason}", file=err)
+    log.add(item.id, kind, reason)
     return None
 
 
@@ -229,7 +281,7 @@ Invalid = list[tuple[Record, list[tuple[str, str]]]]
 
 
 def _validated(
-    records: list[Record], schemas: validate.Schemas, err: IO[str], batch: Batch
+    records: list[Record], schemas: validate.Schemas, err: IO[str], batch: Batch, log: ErrorLog
 ) -> tuple[list[Record], Invalid]:
     """Records that satisfy their relation's schema; the others are reported, not written."""
     valid: list[Record] = []
@@ -241,6 +293,8 @@ def _validated(
             continue
         batch.invalid += 1
         invalid.append((record, problems))
+        faults = "; ".join(f"{path}: {message}" for path, message in problems)
+        log.add(str(record.get("doc")), "invalid-record", f"rule {record.get('rule')}: {faults}")
         for path, message in problems:
             print(
                 f"extract: invalid record from rule {record.get('rule')} in {record.get('doc')}: "
@@ -263,28 +317,12 @@ def _compare(
         batch.uncovered.append(doc)
 
 
-@contextmanager
-def _destination(path: str | None, out: IO[str]) -> Iterator[IO[str]]:
-    """Standard output, or a file that appears complete or not at all (write, then rename)."""
-    if path is None:
-        yield out
-        return
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            yield stream
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def _summary(err: IO[str], batch: Batch, seconds: float) -> None:
+def _summary(err: IO[str], batch: Batch, resumed: int, seconds: float) -> None:
     relations = ", ".join(f"{n} {c}" for n, c in sorted(batch.per_relation.items())) or "none"
     invalid = f", {batch.invalid} invalid" if batch.invalid else ""
+    before = f" (resumed after {resumed} documents done before)" if resumed else ""
     print(
-        f"extract: {batch.read} documents read, {batch.read - batch.failed} processed, "
+        f"extract: {batch.read} documents read{before}, {batch.read - batch.failed} processed, "
         f"{batch.failed} failed; records: {relations}{invalid}; {seconds:.2f} s",
         file=err,
     )

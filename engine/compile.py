@@ -25,6 +25,7 @@ from .check import (
     uses,
     walk,
 )
+from .errors import Diagnostic
 from .gazetteer import Entry, Gazetteer, phrase_tokens
 from .match import (
     AltNode,
@@ -125,6 +126,7 @@ class RuleSet:
     relation_rules: tuple[CompiledRule, ...]
     preparation: Preparation
     digest: str
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 def compile_rule_set(symbols: Symbols, digest: str) -> RuleSet:

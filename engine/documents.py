@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +28,7 @@ class Document:
     text: str
     published: datetime.date | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # what reading it had to repair (reported as warnings)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,11 @@ def parse_published(value: object) -> datetime.date | None:
 
 
 def make_document(
-    doc_id: str, text: str, metadata: dict[str, Any], fallback: datetime.date | None
+    doc_id: str,
+    text: str,
+    metadata: dict[str, Any],
+    fallback: datetime.date | None,
+    notes: tuple[str, ...] = (),
 ) -> Item:
     try:
         published = parse_published(metadata.get("published")) or fallback
@@ -65,20 +70,48 @@ def make_document(
         )
     if not text.strip():
         return Unreadable(doc_id, "the document has no text")
-    return Document(doc_id, text, published, metadata)
+    return Document(doc_id, text, published, metadata, notes)
+
+
+def decode(data: bytes) -> tuple[str, tuple[str, ...]] | str:
+    """Text of a document's bytes and what was repaired, or why it cannot be text.
+
+    UTF-8 first; a file that is not UTF-8 but reads as Windows-1252 (the usual other
+    encoding of news pages) is decoded so, and says so; binary data is refused.
+    """
+    if b"\0" in data or _control_share(data) > 0.05:
+        return "binary data, not text"
+    try:
+        return data.decode("utf-8"), ()
+    except UnicodeDecodeError as error:
+        where = f"byte 0x{data[error.start]:02x} at offset {error.start}"
+    text = data.decode("cp1252", errors="replace")
+    return text, (f"not UTF-8 ({where}): decoded as Windows-1252",)
+
+
+def _control_share(data: bytes) -> float:
+    sample = data[:65536]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls / len(sample) if sample else 0.0
 
 
 # ------------------------------------------------------------------ text files and folders
 
 
-def read_manifest(folder: Path) -> dict[str, dict[str, Any]]:
+def read_manifest(folder: Path) -> tuple[dict[str, dict[str, Any]], Unreadable | None]:
+    """A folder's feed metadata by file name; a manifest that cannot be read is reported
+    (its documents are still read, without metadata)."""
     path = folder / MANIFEST
     if not path.is_file():
-        return {}
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return {}, None
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        reason = f"the manifest cannot be read ({str(error).splitlines()[0]})"
+        return {}, Unreadable(str(path), reason)
     if not isinstance(loaded, dict):
-        return {}
-    return {str(k): v for k, v in loaded.items() if isinstance(v, dict)}
+        return {}, Unreadable(str(path), "the manifest must map file names to metadata")
+    return {str(k): v for k, v in loaded.items() if isinstance(v, dict)}, None
 
 
 def read_text_file(
@@ -88,17 +121,17 @@ def read_text_file(
         data = path.read_bytes()
     except OSError as error:
         return Unreadable(doc_id, f"cannot be read: {error.strerror}")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return Unreadable(
-            doc_id, f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
-        )
-    return make_document(doc_id, text, metadata, fallback)
+    decoded = decode(data)
+    if isinstance(decoded, str):
+        return Unreadable(doc_id, decoded)
+    text, notes = decoded
+    return make_document(doc_id, text, metadata, fallback, notes)
 
 
 def read_folder(folder: Path, fallback: datetime.date | None) -> Iterator[Item]:
-    manifest = read_manifest(folder)
+    manifest, problem = read_manifest(folder)
+    if problem is not None:
+        yield problem
     for path in sorted(p for p in folder.rglob("*.txt") if p.is_file()):
         doc_id = path.relative_to(folder).as_posix()
         yield read_text_file(path, doc_id, manifest.get(doc_id, {}), fallback)
@@ -107,11 +140,23 @@ def read_folder(folder: Path, fallback: datetime.date | None) -> Iterator[Item]:
 # ------------------------------------------------------------------ JSON lines
 
 
-def read_json_lines(stream: IO[str], name: str, fallback: datetime.date | None) -> Iterator[Item]:
-    for number, line in enumerate(stream, 1):
-        if not line.strip():
-            continue
-        yield _json_document(line, f"{name}:{number}", fallback)
+def read_json_lines(
+    lines: Iterable[str | bytes], name: str, fallback: datetime.date | None
+) -> Iterator[Item]:
+    """One document per JSON line; a bad line is reported by its number, the rest go on."""
+    number = 0
+    try:
+        for number, line in enumerate(lines, 1):
+            if isinstance(line, bytes):
+                try:
+                    line = line.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    yield Unreadable(f"{name}:{number}", f"the line is not UTF-8 ({error.reason})")
+                    continue
+            if line.strip():
+                yield _json_document(line, f"{name}:{number}", fallback)
+    except (OSError, EOFError) as error:  # a truncated or corrupt .gz
+        yield Unreadable(f"{name}:{number + 1}", f"the file cannot be read further: {error}")
 
 
 def _json_document(line: str, where: str, fallback: datetime.date | None) -> Item:
@@ -136,15 +181,17 @@ def read_inputs(
     for name in inputs:
         path = Path(name)
         if name == "-":
-            yield from read_json_lines(stdin, "<stdin>", fallback)
+            yield from read_json_lines(getattr(stdin, "buffer", stdin), "<stdin>", fallback)
         elif path.is_dir():
             yield from read_folder(path, fallback)
         elif name.endswith(".jsonl.gz"):
-            with gzip.open(path, "rt", encoding="utf-8") as stream:
+            with gzip.open(path, "rb") as stream:
                 yield from read_json_lines(stream, path.name, fallback)
         elif name.endswith(".jsonl"):
-            with path.open(encoding="utf-8") as stream:
+            with path.open("rb") as stream:
                 yield from read_json_lines(stream, path.name, fallback)
         else:
-            manifest = read_manifest(path.parent)
+            manifest, problem = read_manifest(path.parent)
+            if problem is not None:
+                yield problem
             yield read_text_file(path, path.name, manifest.get(path.name, {}), fallback)

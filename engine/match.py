@@ -8,6 +8,7 @@ alternatives and repetitions are tried exhaustively but only inside the rule's s
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -62,12 +63,16 @@ class Context:
     hi: int = 0
     steps: int = 0
     budget: int = 1_000_000
+    deadline: float = float("inf")  # time.monotonic() after which the document is given up
 
     def spend(self) -> None:
-        """Count one step of the search; a document that needs too many is given up."""
+        """Count one step of the search; a document that needs too many, or too long, is
+        given up (a pathological pattern must not freeze a batch)."""
         self.steps += 1
         if self.steps > self.budget:
-            raise MatchBudgetExceeded(self.budget)
+            raise MatchBudgetExceeded(f"matching gave up after {self.budget:,} steps")
+        if not self.steps & 0xFFF and time.monotonic() > self.deadline:
+            raise MatchBudgetExceeded("matching ran out of time")
 
     @classmethod
     def of(cls, view: TextView, mentions: Iterable[Mention]) -> Context:
@@ -102,10 +107,8 @@ class Context:
 class MatchBudgetExceeded(Exception):
     """A pattern needs more search steps than a document may take (a pathological pattern)."""
 
-    def __init__(self, budget: int) -> None:
-        super().__init__(
-            f"matching gave up after {budget:,} steps: a rule's pattern is too costly here"
-        )
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}: a rule's pattern is too costly for this document")
 
 
 # ------------------------------------------------------------------ matchers

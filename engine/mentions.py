@@ -7,10 +7,13 @@ canonical name, a date phrase its ISO day), so every later stage sees one value.
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterator
 
+import regex
+
 from .compile import EntityType
-from .match import Mention
+from .match import MatchBudgetExceeded, Mention
 from .normalise import NORMALISERS
 from .text import TextView
 
@@ -22,7 +25,10 @@ def normalise(entity: EntityType | None, text: str, published: datetime.date | N
 
 
 def base_mentions(
-    entities: dict[str, EntityType], view: TextView, published: datetime.date | None
+    entities: dict[str, EntityType],
+    view: TextView,
+    published: datetime.date | None,
+    deadline: float = float("inf"),
 ) -> Iterator[Mention]:
     """Every mention the entity sources find in the document, before any rule runs."""
     texts = [view.text[s:e] for s, e in zip(view.starts, view.ends, strict=True)]
@@ -31,22 +37,38 @@ def base_mentions(
             for hit in gazetteer.find(view.folded, texts):
                 value: str | None = hit.entry.name
                 if entity.normaliser:
-                    value = normalise(entity, view.token_text(hit.first, hit.end), published)
+                    value = normalise(entity, hit.entry.name, published)
                 yield Mention(
                     entity.name, hit.first, hit.end, value, hit.entry.attributes, gazetteer.name
                 )
         for pattern in entity.regexes:
-            yield from _regex_mentions(entity, pattern, view, published)
+            yield from _regex_mentions(entity, pattern, view, published, deadline)
 
 
 def _regex_mentions(
-    entity: EntityType, pattern: object, view: TextView, published: datetime.date | None
+    entity: EntityType,
+    pattern: regex.Pattern[str],
+    view: TextView,
+    published: datetime.date | None,
+    deadline: float,
 ) -> Iterator[Mention]:
-    """Regex matches that start and end on token edges (others would split a word)."""
+    """Regex matches that start and end on token edges (others would split a word).
+
+    Bounded in time: a regex that backtracks without end gives the document up.
+    """
     first_at = {start: index for index, start in enumerate(view.starts)}
     end_at = {end: index + 1 for index, end in enumerate(view.ends)}
-    for match in pattern.finditer(view.text):  # type: ignore[attr-defined]
-        start, end = match.span()
-        if start in first_at and end in end_at and end > start:
-            value = normalise(entity, match.group(), published)
-            yield Mention(entity.name, first_at[start], end_at[end], value, (), "regex")
+    try:
+        for match in pattern.finditer(view.text, timeout=_remaining(deadline)):
+            start, end = match.span()
+            if start in first_at and end in end_at and end > start:
+                value = normalise(entity, match.group(), published)
+                yield Mention(entity.name, first_at[start], end_at[end], value, (), "regex")
+    except TimeoutError:
+        raise MatchBudgetExceeded(f"the regex of `{entity.name}` ran out of time") from None
+
+
+def _remaining(deadline: float) -> float | None:
+    if deadline == float("inf"):
+        return None
+    return max(0.001, deadline - time.monotonic())

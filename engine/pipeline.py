@@ -9,6 +9,8 @@ text -> view (fold, drop boilerplate, sentences, tokens)
 from __future__ import annotations
 
 import datetime
+import time
+from dataclasses import dataclass
 
 from .compile import CompiledRule, RuleSet
 from .documents import Document
@@ -24,13 +26,22 @@ from .text import TextView, view
 STAGES = ("view", "mentions", "cascades", "relations", "resolve", "records")
 
 
-def extract_document(rules: RuleSet, document: Document) -> list[Record]:
+@dataclass(frozen=True)
+class Limits:
+    """How much matching one document may cost before it is given up and reported."""
+
+    seconds: float = 60.0
+    steps: int = 1_000_000  # search steps allowed whatever the size ...
+    steps_per_token: int = 200  # ... and more for longer documents
+
+
+def extract_document(rules: RuleSet, document: Document, limits: Limits = Limits()) -> list[Record]:
     """Every record the rule set finds in one document, in a stable order.
 
     Raises DocumentError when the document cannot be processed (a pattern too costly here).
     """
     try:
-        text_view, context, facts = prepare_mentions(rules, document)
+        text_view, context, facts = prepare_mentions(rules, document, limits)
         findings = [f for rule in rules.relation_rules for f in apply_rule(rule, context, facts)]
     except MatchBudgetExceeded as error:
         raise DocumentError(document.id, str(error)) from None
@@ -39,14 +50,18 @@ def extract_document(rules: RuleSet, document: Document) -> list[Record]:
     return [to_record(draft, document.id, text_view) for draft in drafts]
 
 
-def prepare_mentions(rules: RuleSet, document: Document) -> tuple[TextView, Context, DocumentFacts]:
+def prepare_mentions(
+    rules: RuleSet, document: Document, limits: Limits = Limits()
+) -> tuple[TextView, Context, DocumentFacts]:
     """The document's view and every entity mention, cascades included."""
+    deadline = time.monotonic() + limits.seconds
     text_view = view(document.text, rules.preparation.drop, rules.preparation.dateline)
     published = document.published or published_in_text(rules, text_view)
     facts = DocumentFacts(rules.entities, published)
-    context = Context.of(
-        text_view, resolve_mentions(base_mentions(rules.entities, text_view, published))
-    )
+    mentions = base_mentions(rules.entities, text_view, published, deadline)
+    context = Context.of(text_view, resolve_mentions(mentions))
+    context.budget = limits.steps + limits.steps_per_token * len(text_view.starts)
+    context.deadline = deadline
     run_cascades(rules, context, facts)
     return text_view, context, facts
 

@@ -6,6 +6,7 @@ the set, or returns an immutable `RuleSet` ready for any number of documents.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -131,4 +132,6 @@ def load_rules(paths: Sequence[str | Path]) -> RuleSet:
         raise RuleSetError(sorted(errors, key=lambda d: (d.file, d.line, d.column, d.code)))
     for content in sorted(symbols.gazetteers):
         loader.digest.update(content.encode() + repr(symbols.gazetteers[content]).encode())
-    return compile_rule_set(symbols, loader.digest.hexdigest())
+    rule_set = compile_rule_set(symbols, loader.digest.hexdigest())
+    warnings = tuple(d for d in loader.problems + problems if d.severity == "warning")
+    return dataclasses.replace(rule_set, warnings=warnings)

@@ -118,12 +118,30 @@ def test_a_bad_document_is_reported_and_the_batch_goes_on(
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "good.txt").write_text(MEETING_TEXT, encoding="utf-8")
-    (folder / "latin1.txt").write_bytes("Caf\xe9 society met.".encode("latin-1"))
-    code, out, err = run("--rules", str(small_rules), str(folder))
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" * 10)
+    errors = tmp_path / "errors.jsonl"
+    code, out, err = run("--rules", str(small_rules), str(folder), "--errors", str(errors))
     assert code == 1
     assert [r["doc"] for r in records(out)] == ["good.txt"]
-    assert "latin1.txt" in err and "UTF-8" in err
+    assert "image.txt" in err and "binary" in err
     assert "2 documents read, 1 processed, 1 failed" in err
+    (logged,) = records(errors.read_text(encoding="utf-8"))
+    assert logged["doc"] == "image.txt" and logged["kind"] == "unreadable"
+
+
+def test_a_windows_1252_document_is_decoded_and_said_so(tmp_path: Path, small_rules: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    text = "Alice Arden met Bob Brandt in Paris on Thursday \u2013 caf\xe9 talks."
+    (folder / "cp1252.txt").write_bytes(text.encode("cp1252"))
+    errors = tmp_path / "errors.jsonl"
+    code, out, err = run("--rules", str(small_rules), str(folder), "--errors", str(errors))
+    assert code == 0
+    (record,) = records(out)
+    assert record["doc"] == "cp1252.txt" and record["args"]["city"] == "Paris"
+    assert "warning: cp1252.txt" in err and "Windows-1252" in err
+    (logged,) = records(errors.read_text(encoding="utf-8"))
+    assert logged["kind"] == "repaired" and "Windows-1252" in logged["reason"]
 
 
 def test_broken_json_line_is_reported_with_its_line(tmp_path: Path, small_rules: Path) -> None:

@@ -1,0 +1,139 @@
+"""Where records go: standard output, or a file that is complete or not there at all.
+
+Writing to `-o FILE` goes through `FILE.partial`, renamed to FILE when the batch ends.
+After every document a checkpoint (`FILE.progress`) records how many documents are done
+and how many bytes of records stand for them, so a batch that was killed can be resumed:
+the partial file is cut back to the last checkpoint (dropping a document half written)
+and the documents already done are skipped. No record is lost, none is doubled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+PARTIAL, PROGRESS = ".partial", ".progress"
+
+
+class ResumeRefused(Exception):
+    """The checkpoint belongs to another batch (other rules or inputs): refuse to mix."""
+
+
+@dataclass
+class Checkpoint:
+    documents: int
+    bytes: int
+    batch: str  # identity of the batch: rules digest and inputs
+
+    @classmethod
+    def read(cls, path: Path) -> Checkpoint | None:
+        try:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return cls(int(data["documents"]), int(data["bytes"]), str(data["batch"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, path: Path) -> None:
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_text(
+            json.dumps({"documents": self.documents, "bytes": self.bytes, "batch": self.batch}),
+            encoding="utf-8",
+        )
+        os.replace(temporary, path)
+
+
+class FileSink:
+    """Records into FILE.partial, a checkpoint after each document, FILE at the end."""
+
+    def __init__(self, target: Path, batch: str, resume: bool) -> None:
+        self.target = target
+        self.partial = target.with_name(target.name + PARTIAL)
+        self.progress = target.with_name(target.name + PROGRESS)
+        self.batch = batch
+        self.done = 0
+        start = 0
+        checkpoint = Checkpoint.read(self.progress) if resume else None
+        if checkpoint is not None:
+            if checkpoint.batch != batch:
+                raise ResumeRefused(
+                    f"{self.progress} belongs to another batch (other rules or inputs); "
+                    "run without --resume to start again"
+                )
+            self.done, start = checkpoint.documents, checkpoint.bytes
+        self.stream: IO[bytes] = self._open(start)
+
+    @property
+    def resumed(self) -> int:
+        """Documents a resumed run skips (done before it was stopped)."""
+        return self.skip
+
+    def _open(self, start: int) -> IO[bytes]:
+        self.skip = self.done
+        if start and self.partial.exists():
+            stream = open(self.partial, "r+b")  # noqa: SIM115 - closed in finish/close
+            stream.truncate(start)
+            stream.seek(start)
+            return stream
+        self.done = self.skip = 0
+        return open(self.partial, "wb")  # noqa: SIM115
+
+    def write(self, line: str) -> None:
+        self.stream.write(line.encode("utf-8"))
+
+    def document_done(self) -> None:
+        self.done += 1
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        Checkpoint(self.done, self.stream.tell(), self.batch).write(self.progress)
+
+    def finish(self) -> None:
+        self.stream.close()
+        os.replace(self.partial, self.target)
+        self.progress.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if not self.stream.closed:
+            self.stream.close()
+
+
+class StreamSink:
+    """Standard output: written as it goes, nothing to resume."""
+
+    resumed = 0
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, line: str) -> None:
+        self.stream.write(line)
+
+    def document_done(self) -> None:
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.flush()
+
+    def close(self) -> None:
+        pass
+
+
+class ErrorLog:
+    """`--errors FILE`: one JSON line per document that failed or needed repair."""
+
+    def __init__(self, path: str | None, append: bool) -> None:
+        self.stream: IO[str] | None = None
+        if path is not None:
+            self.stream = open(path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115
+
+    def add(self, doc: str, kind: str, reason: str) -> None:
+        if self.stream is not None:
+            line = json.dumps({"doc": doc, "kind": kind, "reason": reason}, ensure_ascii=False)
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()

@@ -1,0 +1,152 @@
+"""A long batch must not die on one document, lose records, or leave half a file behind.
+
+The kill test runs the real command in a subprocess, kills it (SIGKILL) in the middle of
+a batch, resumes it with --resume, and compares the result with an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import RULES, SEEDS
+
+from engine import load_rules
+from engine.cli import main
+
+PUBLISHED = {
+    "000": "2023-10-27",
+    "001": "2023-10-27",
+    "002": "2023-10-27",
+    "003": "2023-10-26",
+    "004": "2023-10-27",
+}
+
+
+def paragraphs_feed(path: Path, copies: int) -> Path:
+    """A JSON-lines feed of short documents: every paragraph of every seed, `copies` times."""
+    lines = []
+    for seed in sorted(SEEDS.glob("*.txt")):
+        published = PUBLISHED[seed.name[:3]]
+        blocks = [b for b in seed.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+        for copy in range(copies):
+            for index, block in enumerate(blocks):
+                doc = {"id": f"{seed.stem}-{copy}-{index}", "text": block, "published": published}
+                lines.append(json.dumps(doc, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def command(*argv: str) -> list[str]:
+    return [sys.executable, "-m", "engine.cli", "--rules", str(RULES), *argv]
+
+
+def test_a_killed_batch_resumes_to_the_same_records(tmp_path: Path) -> None:
+    feed = paragraphs_feed(tmp_path / "feed.jsonl", copies=12)
+    reference = tmp_path / "reference.jsonl"
+    subprocess.run(command(str(feed), "-o", str(reference)), check=True, capture_output=True)
+    target = tmp_path / "out.jsonl"
+    progress = tmp_path / "out.jsonl.progress"
+    running = subprocess.Popen(command(str(feed), "-o", str(target)), stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and running.poll() is None:
+        if progress.exists() and json.loads(progress.read_text() or "{}").get("documents", 0) > 40:
+            break
+        time.sleep(0.02)
+    assert running.poll() is None, "the batch ended before it could be killed"
+    os.kill(running.pid, signal.SIGKILL)
+    running.wait()
+    assert not target.exists(), "a killed run must not leave the output file"
+    done = json.loads(progress.read_text())["documents"]
+    assert done > 40
+    resumed = subprocess.run(
+        command(str(feed), "-o", str(target), "--resume"), capture_output=True, text=True
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resumed after {done} documents" in resumed.stderr
+    assert target.read_bytes() == reference.read_bytes()
+    assert not progress.exists() and not (tmp_path / "out.jsonl.partial").exists()
+
+
+def test_resume_refuses_a_checkpoint_of_another_batch(tmp_path: Path) -> None:
+    feed = paragraphs_feed(tmp_path / "feed.jsonl", copies=1)
+    target = tmp_path / "out.jsonl"
+    (tmp_path / "out.jsonl.partial").write_text("", encoding="utf-8")
+    (tmp_path / "out.jsonl.progress").write_text(
+        json.dumps({"documents": 3, "bytes": 0, "batch": "another batch"}), encoding="utf-8"
+    )
+    err = io.StringIO()
+    code = main(
+        ["--rules", str(RULES), str(feed), "-o", str(target), "--resume"],
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    assert code == 2 and "another batch" in err.getvalue()
+    assert not target.exists()
+
+
+def test_resume_needs_an_output_file() -> None:
+    err = io.StringIO()
+    code = main(["--rules", str(RULES), str(SEEDS), "--resume"], stdout=io.StringIO(), stderr=err)
+    assert code == 2 and "-o FILE" in err.getvalue()
+
+
+CATASTROPHIC = r"""
+relation SAID(actor)
+entity actor: words "Alice"
+entity shout: regex /(x+x+)+y/
+rule said -> SAID: within sentence: a:actor "said" shout
+"""
+
+
+def test_a_pathological_regex_gives_one_document_up_not_the_batch(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "said.rules").write_text(CATASTROPHIC, encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Alice said " + "x" * 5000 + ".", encoding="utf-8")
+    (docs / "b.txt").write_text("Alice said xxy.", encoding="utf-8")
+    errors = tmp_path / "errors.jsonl"
+    out, err = io.StringIO(), io.StringIO()
+    started = time.monotonic()
+    code = main(
+        ["--rules", str(rules), str(docs), "--timeout", "1", "--errors", str(errors)],
+        stdout=out,
+        stderr=err,
+    )
+    assert time.monotonic() - started < 30
+    assert code == 1
+    assert [json.loads(line)["doc"] for line in out.getvalue().splitlines()] == ["b.txt"]
+    assert "a.txt" in err.getvalue() and "ran out of time" in err.getvalue()
+    (logged,) = [json.loads(line) for line in errors.read_text().splitlines()]
+    assert logged["doc"] == "a.txt" and logged["kind"] == "failed"
+
+
+@pytest.mark.parametrize(
+    "source, code",
+    [
+        ("entity shout: regex /(x+x+)+y/", "W002"),
+        ("entity shout: regex /(\\w+\\s?)+$/", "W002"),
+        ('entity shout: words "x"\nrule r -> SAID: within sentence: a:actor ("x" Token*)+', "W001"),
+    ],
+)
+def test_the_checker_warns_about_nested_repetition(tmp_path: Path, source: str, code: str) -> None:
+    text = 'relation SAID(actor)\nentity actor: words "Alice"\n' + source + "\n"
+    if "rule " not in source:
+        text += "rule said -> SAID: within sentence: a:actor shout\n"
+    (tmp_path / "r.rules").write_text(text, encoding="utf-8")
+    warnings = load_rules([tmp_path]).warnings
+    assert [w.code for w in warnings] == [code]
+    assert warnings[0].severity == "warning"
+
+
+def test_the_shipped_rules_load_without_warnings() -> None:
+    assert load_rules([RULES]).warnings == ()
