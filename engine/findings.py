@@ -7,10 +7,11 @@ else the dateline or the document, as the rule says.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .compile import CompiledExcept, CompiledFill, CompiledRule, CompiledVeto, EntityType
@@ -81,22 +82,32 @@ def _units(rule: CompiledRule, ctx: Context) -> list[tuple[int, int]]:
     return list(view.sentences) if rule.scope.unit == "sentence" else list(view.paragraphs)
 
 
-def _starts(rule: CompiledRule, ctx: Context, lo: int, hi: int) -> list[int]:
+def _trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
+    """Where in the whole document a match of the rule can start; None: anywhere."""
     if rule.triggers is None:
-        return list(range(lo, hi))
+        return None
     found: set[int] = set()
     for kind, name in rule.triggers:
         if kind == "word":
-            found.update(p for p in ctx.word_positions.get(name, ()) if lo <= p < hi)
+            found.update(ctx.word_positions.get(name, ()))
         else:
-            found.update(p for p in ctx.mentions.get(name, {}) if lo <= p < hi)
+            found.update(ctx.mentions.get(name, {}))
     return sorted(found)
 
 
 def _matches(rule: CompiledRule, ctx: Context) -> Iterator[Match]:
+    """Matches unit by unit (sentence or paragraph), tried only where they can start."""
     limit = rule.scope.size if rule.scope.unit == "tokens" else None
+    positions = _trigger_positions(rule, ctx)
     for lo, hi in _units(rule, ctx):
-        yield from matches_in(rule.node, ctx, lo, hi, _starts(rule, ctx, lo, hi), limit)
+        if positions is None:
+            starts: Sequence[int] = range(lo, hi)
+        else:
+            starts = positions[
+                bisect.bisect_left(positions, lo) : bisect.bisect_left(positions, hi)
+            ]
+        if starts:
+            yield from matches_in(rule.node, ctx, lo, hi, starts, limit)
 
 
 def _distinct(matches: Iterator[Match], by_extent: bool) -> list[Match]:
@@ -223,21 +234,22 @@ TEXT_SCOPES = frozenset({"sentence", "paragraph", "title"})
 
 
 def _nearest(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> Value:
-    """The nearest fitting mention, scope by scope. `except`/`only` cues judge the mentions
-    of the text's sentences; a dateline or the document's main value is taken as it is."""
-    fitting = [
-        m
-        for m in ctx.all_of(fill.type or "")
-        if all(t.holds(m, match.captures) for t in fill.tests) and not _inside_captures(m, match)
-    ]
-    unexcepted = [m for m in fitting if not _excepted(fill.excepts, m, ctx)]
+    """The nearest fitting mention, scope by scope, looking only where the scope lies.
+    `except`/`only` cues judge the mentions of the text's sentences; a dateline or the
+    document's main value is taken as it is."""
     agrees = _beyond_the_sentence(fill, match, ctx)
     anchor = _span_of(fill.anchor, match) or (match.first, match.end)
+
+    def fits(mention: Mention, scope: str) -> bool:
+        return (
+            all(t.holds(mention, match.captures) for t in fill.tests)
+            and not _inside_captures(mention, match)
+            and (scope == "sentence" or agrees(mention))
+            and (scope not in TEXT_SCOPES or not _excepted(fill.excepts, mention, ctx))
+        )
+
     for scope in fill.scopes:
-        candidates = unexcepted if scope in TEXT_SCOPES else fitting
-        if scope != "sentence":
-            candidates = [m for m in candidates if agrees(m)]
-        found = _in_scope(scope, candidates, match, ctx, anchor)
+        found = _in_scope(scope, fill, match, ctx, anchor, fits)
         if found is not None:
             return _from_mention(found)
     return Value(None)
@@ -293,29 +305,70 @@ def _excepted(excepts: tuple[CompiledExcept, ...], mention: Mention, ctx: Contex
 
 
 def _in_scope(
-    scope: str, candidates: list[Mention], match: Match, ctx: Context, anchor: tuple[int, int]
+    scope: str,
+    fill: CompiledFill,
+    match: Match,
+    ctx: Context,
+    anchor: tuple[int, int],
+    fits: Callable[[Mention, str], bool],
 ) -> Mention | None:
     view = ctx.view
-    if scope != "dateline":
-        candidates = [m for m in candidates if not _in_dateline(m, view)]
-    if scope == "sentence":
-        lo, hi = _evidence(match, ctx)
-        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], anchor)
-    if scope == "paragraph":
-        lo = view.paragraphs[view.paragraph_of(match.first)][0]
-        hi = view.paragraphs[view.paragraph_of(match.end - 1)][1]
-        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], anchor)
-    if scope == "title":
-        if view.title is None:
-            return None
-        lo, hi = view.title
-        return _closest([m for m in candidates if lo <= m.first and m.end <= hi], anchor)
+    kind = fill.type or ""
+    if scope == "document":
+        return _main_value(fill, match, ctx, fits)
     if scope == "dateline":
         if view.dateline is None:
             return None
-        inside = [m for m in candidates if _in_dateline(m, view)]
+        inside = [m for m in ctx.all_of(kind) if _in_dateline(m, view) and fits(m, scope)]
         return inside[0] if inside else None
-    return _most_mentioned(candidates)
+    span = _scope_range(scope, match, ctx)
+    if span is None:
+        return None
+    pool = [m for m in ctx.between(kind, *span) if not _in_dateline(m, view) and fits(m, scope)]
+    return _closest(pool, anchor)
+
+
+def _scope_range(scope: str, match: Match, ctx: Context) -> tuple[int, int] | None:
+    view = ctx.view
+    if scope == "sentence":
+        return _evidence(match, ctx)
+    if scope == "paragraph":
+        lo = view.paragraphs[view.paragraph_of(match.first)][0]
+        hi = view.paragraphs[view.paragraph_of(match.end - 1)][1]
+        return lo, hi
+    return view.title  # "title"
+
+
+def _main_value(
+    fill: CompiledFill, match: Match, ctx: Context, fits: Callable[[Mention, str], bool]
+) -> Mention | None:
+    """The document's main value: the most mentioned value that fits, ties to the earliest.
+
+    Values are counted once per document and type; each match then only checks the few
+    distinct values (by their first mention), so this stays linear in the document.
+    """
+    key = ("values", fill.type)
+    tally = ctx.memo.get(key)
+    if tally is None:
+        tally = _tally(ctx.all_of(fill.type or ""), ctx.view)
+        ctx.memo[key] = tally
+    best: tuple[int, int, Mention] | None = None
+    for count, first, mention in tally:  # type: ignore[attr-defined]
+        if (best is None or (-count, first) < (-best[0], best[1])) and fits(mention, "document"):
+            best = (count, first, mention)
+    return best[2] if best else None
+
+
+def _tally(mentions: list[Mention], view: TextView) -> list[tuple[int, int, Mention]]:
+    """(count, first position, first mention) of each value outside the dateline."""
+    counts: Counter[str] = Counter()
+    first: dict[str, Mention] = {}
+    for mention in mentions:
+        if mention.value is None or _in_dateline(mention, view):
+            continue
+        counts[mention.value] += 1
+        first.setdefault(mention.value, mention)
+    return [(counts[v], first[v].first, first[v]) for v in counts]
 
 
 def _closest(mentions: list[Mention], anchor: tuple[int, int]) -> Mention | None:
@@ -330,14 +383,3 @@ def _closest(mentions: list[Mention], anchor: tuple[int, int]) -> Mention | None
         return 0, m.first
 
     return min(mentions, key=distance) if mentions else None
-
-
-def _most_mentioned(mentions: list[Mention]) -> Mention | None:
-    """The document's main value: the most mentioned one, ties to the earliest."""
-    if not mentions:
-        return None
-    counts = Counter(m.value for m in mentions if m.value is not None)
-    if not counts:
-        return None
-    best = max(counts.values())
-    return next(m for m in mentions if m.value is not None and counts[m.value] == best)

@@ -8,6 +8,7 @@ alternatives and repetitions are tried exhaustively but only inside the rule's s
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ class Context:
     lo: int = 0
     hi: int = 0
     steps: int = 0
+    _sorted: dict[str, list[Mention]] = field(default_factory=dict)
+    _firsts: dict[str, list[int]] = field(default_factory=dict)
+    memo: dict[object, object] = field(default_factory=dict)  # per-document answers
     budget: int = 1_000_000
     deadline: float = float("inf")  # time.monotonic() after which the document is given up
 
@@ -92,6 +96,9 @@ class Context:
         return context
 
     def add(self, mentions: Iterable[Mention]) -> None:
+        self._sorted.clear()
+        self._firsts.clear()
+        self.memo.clear()
         for mention in mentions:
             self.mentions.setdefault(mention.type, {}).setdefault(mention.first, []).append(mention)
 
@@ -100,8 +107,22 @@ class Context:
         self.add(mentions)
 
     def all_of(self, type_name: str) -> list[Mention]:
-        by_start = self.mentions.get(type_name, {})
-        return [m for start in sorted(by_start) for m in by_start[start]]
+        """Every mention of the type, in text order (built once per type and change)."""
+        cached = self._sorted.get(type_name)
+        if cached is None:
+            by_start = self.mentions.get(type_name, {})
+            cached = [m for start in sorted(by_start) for m in by_start[start]]
+            self._sorted[type_name] = cached
+            self._firsts[type_name] = [m.first for m in cached]
+        return cached
+
+    def between(self, type_name: str, lo: int, hi: int) -> list[Mention]:
+        """The mentions of the type lying inside tokens lo..hi-1 (found by bisection)."""
+        mentions = self.all_of(type_name)
+        firsts = self._firsts[type_name]
+        start = bisect.bisect_left(firsts, lo)
+        stop = bisect.bisect_left(firsts, hi)
+        return [m for m in mentions[start:stop] if m.end <= hi]
 
 
 class MatchBudgetExceeded(Exception):

@@ -1,0 +1,145 @@
+"""Bad documents among good ones: each is reported (standard error and --errors) and
+skipped or repaired, the batch goes on, and the good documents' records are exactly what
+they are without the bad ones."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from conftest import RULES, SEEDS
+
+from engine.cli import main
+
+# name -> (bytes of a .txt file, kind in the errors file, words of the reason)
+BAD_FILES = {
+    "empty.txt": (b"", "unreadable", "no text"),
+    "blank.txt": (b"  \n\n\t \n", "unreadable", "no text"),
+    "binary.txt": (b"\x00\x01\x02\x03PK\x03\x04" * 50, "unreadable", "binary"),
+    "png.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "unreadable", "binary"),
+    "cp1252.txt": (
+        "Caf\xe9 \u2013 na\xefve r\xe9sum\xe9 talks.".encode("cp1252"),
+        "repaired",
+        "Windows-1252",
+    ),
+    "latin1.txt": ("S\xe3o Paulo talks ended.".encode("latin-1"), "repaired", "Windows-1252"),
+}
+# JSON lines -> (kind, words of the reason)
+BAD_LINES = [
+    ("{not json", "unreadable", "not valid JSON"),
+    ('["a", "list"]', "unreadable", "must be an object"),
+    ('{"id": "no-text"}', "unreadable", 'no "text"'),
+    ('{"id": "number-text", "text": 42}', "unreadable", 'no "text"'),
+    (
+        '{"id": "bad-date", "text": "Talks.", "published": "27/10/2023"}',
+        "unreadable",
+        "publication date",
+    ),
+    ('{"id": "empty-text", "text": ""}', "unreadable", "no text"),
+]
+
+
+def run(*argv: str) -> tuple[int, list[dict], str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--rules", str(RULES), *argv], stdout=out, stderr=err)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
+
+
+def seed_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def test_bad_files_among_the_seeds(tmp_path: Path) -> None:
+    _, alone, _ = run(str(SEEDS))
+    folder = seed_folder(tmp_path)
+    for name, (data, _, _) in BAD_FILES.items():
+        (folder / name).write_bytes(data)
+    errors = tmp_path / "errors.jsonl"
+    code, records, err = run(str(folder), "--errors", str(errors))
+    assert code == 1
+    assert [r for r in records if r["doc"] in {p.name for p in SEEDS.glob("*.txt")}] == alone
+    logged = {e["doc"]: e for e in map(json.loads, errors.read_text("utf-8").splitlines())}
+    assert set(logged) == set(BAD_FILES)
+    for name, (_, kind, words) in BAD_FILES.items():
+        assert logged[name]["kind"] == kind and words in logged[name]["reason"], name
+        assert name in err
+    failed = sum(1 for _, kind, _ in BAD_FILES.values() if kind != "repaired")
+    total = len(BAD_FILES) + 5
+    assert f"{total} documents read, {total - failed} processed, {failed} failed" in err
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["jsonl", "jsonl.gz"])
+def test_bad_json_lines_among_good_ones(tmp_path: Path, packed: bool) -> None:
+    good = [
+        json.dumps({"id": p.name, "text": p.read_text("utf-8"), "published": "2023-10-27"})
+        for p in sorted(SEEDS.glob("*.txt"))
+    ]
+    lines = [good[0], *(line for line, _, _ in BAD_LINES), *good[1:], "\xff not utf-8"]
+    feed = tmp_path / ("feed.jsonl.gz" if packed else "feed.jsonl")
+    data = "\n".join(lines).encode("utf-8").replace("\xff".encode(), b"\xff")
+    feed.write_bytes(gzip.compress(data) if packed else data)
+    errors = tmp_path / "errors.jsonl"
+    code, records, err = run(str(feed), "--errors", str(errors))
+    assert code == 1
+    assert {r["doc"] for r in records} <= {p.name for p in SEEDS.glob("*.txt")}
+    logged = [json.loads(line) for line in errors.read_text("utf-8").splitlines()]
+    assert len(logged) == len(BAD_LINES) + 1
+    for entry, (_, kind, words) in zip(logged, BAD_LINES, strict=False):
+        assert entry["kind"] == kind and words in entry["reason"], entry
+    assert "not UTF-8" in logged[-1]["reason"]
+    total = len(lines)
+    assert f"{total} documents read, 5 processed, {total - 5} failed" in err
+
+
+def test_a_truncated_gzip_is_reported_and_what_was_read_is_kept(tmp_path: Path) -> None:
+    good = [json.dumps({"id": f"d{i}", "text": "Talks were held. " * 200}) for i in range(50)]
+    packed = gzip.compress("\n".join(good).encode("utf-8"))
+    feed = tmp_path / "cut.jsonl.gz"
+    feed.write_bytes(packed[: len(packed) // 2])
+    code, _, err = run(str(feed))
+    assert code == 1
+    assert "cannot be read further" in err
+    assert "Traceback" not in err
+
+
+def test_a_broken_manifest_is_reported_and_its_documents_still_read(tmp_path: Path) -> None:
+    folder = seed_folder(tmp_path)
+    (folder / "manifest.yaml").write_text("000.txt: [unclosed\n", encoding="utf-8")
+    code, records, err = run(str(folder))
+    assert code == 1
+    assert "manifest" in err and "cannot be read" in err
+    assert {r["doc"] for r in records} == {p.name for p in SEEDS.glob("*.txt")}
+
+
+def test_a_document_of_tens_of_megabytes_does_not_stop_the_batch(tmp_path: Path) -> None:
+    """Processed, or given up when matching it takes longer than --timeout: either way it
+    is accounted for and the document after it is processed."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    paragraph = (SEEDS / "000_6076344b43b91c38.txt").read_text("utf-8").split("\n\n")[-3]
+    big = folder / "a_big.txt"
+    big.write_text((paragraph + "\n\n") * (10_500_000 // len(paragraph)), encoding="utf-8")
+    assert big.stat().st_size > 10_000_000
+    shutil.copy(SEEDS / "000_6076344b43b91c38.txt", folder / "b_seed.txt")
+    errors = tmp_path / "errors.jsonl"
+    started = time.monotonic()
+    code, records, err = run(
+        str(folder), "--published", "2023-10-27", "--timeout", "10", "--errors", str(errors)
+    )
+    assert time.monotonic() - started < 240
+    assert "Traceback" not in err
+    assert "b_seed.txt" in {r["doc"] for r in records}
+    logged = [json.loads(line) for line in errors.read_text("utf-8").splitlines()]
+    if code == 1:
+        assert [(e["doc"], e["kind"]) for e in logged] == [("a_big.txt", "failed")]
+        assert "ran out of time" in logged[0]["reason"]
+    else:
+        assert code == 0 and logged == []
+    assert "2 documents read" in err
