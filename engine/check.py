@@ -194,7 +194,7 @@ class Checker:
         path = self.inside_root(source.path, source.span)
         if path is None:
             return
-        if not path.is_file():
+        if not _is_file(path):
             self.report(
                 "E028",
                 f"the gazetteer file `{source.path}` does not exist",
@@ -236,6 +236,8 @@ class Checker:
             regex.compile(source, regex_flags(flags))
         except RecursionError:
             self.report("E026", "this regular expression is nested too deeply", span)
+        except (ValueError, OverflowError) as error:  # a count of thousands of digits, ...
+            self.report("E026", f"this regular expression is invalid: {error}", span)
         except regex.error as error:
             position: int = getattr(error, "pos", None) or 0
             position += source[:position].count("/")  # each / was written \/
@@ -400,9 +402,19 @@ class Checker:
         }
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system, ...
+        return False
+
+
 def inside_root(relative: str, span: s.Span, root: Path, report: Reporter) -> Path | None:
     """Resolve a path written in a rule file; refuse one that leaves the rule set's folder."""
-    path = (Path(span.file).parent / relative).resolve()
+    try:
+        path = (Path(span.file).parent / relative).resolve()
+    except (OSError, RuntimeError):  # too long for the file system, or a loop of links
+        path = Path(span.file).parent / relative
     if not path.is_relative_to(root):
         report(
             "E012",

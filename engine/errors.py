@@ -47,6 +47,12 @@ class Diagnostic:
         return "\n".join(lines)
 
 
+def source_lines(text: str) -> list[str]:
+    """A rule file's lines as the parser counts them: split at line feeds only (a form
+    feed or U+2028 inside a line does not start a new one); a CR before LF is dropped."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def byte_position(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and column (in characters) of a byte offset in undecodable text."""
     line_start = data.rfind(b"\n", 0, offset) + 1

@@ -75,7 +75,7 @@ class Context:
         self.steps += 1
         if self.steps > self.budget:
             raise MatchBudgetExceeded(f"matching gave up after {self.budget:,} steps")
-        if not self.steps & 0xFFF and time.monotonic() > self.deadline:
+        if not self.steps & 0x3FF and time.monotonic() > self.deadline:
             raise MatchBudgetExceeded("matching ran out of time")
 
     @classmethod
@@ -330,6 +330,7 @@ def matches_in(
     """Every match of `node` starting at one of `starts` inside tokens lo..hi-1."""
     ctx.lo, ctx.hi = lo, hi
     for first in starts:
+        ctx.spend()
         if not lo <= first < hi:
             continue
         for end, caps in node.run(ctx, first, ()):
@@ -346,6 +347,7 @@ def cue_mentions(node: Node, ctx: Context, lo: int, hi: int) -> list[Mention] | 
     found: list[Mention] | None = None
     try:
         for first in range(lo, hi):
+            ctx.spend()
             for end, caps in node.run(ctx, first, ()):
                 if end > first:
                     found = (found or []) + [m for c in caps for m in c.mentions]
@@ -369,10 +371,12 @@ def cue_within(
     ctx.lo, ctx.hi = lo, hi
     firsts = range(lo, hi) if starts is None else range(max(lo, starts.start), min(hi, starts.stop))
     try:
-        return any(
-            end > first and (ends is None or end in ends)
-            for first in firsts
-            for end, _ in node.run(ctx, first, ())
-        )
+        for first in firsts:
+            ctx.spend()
+            if any(
+                end > first and (ends is None or end in ends) for end, _ in node.run(ctx, first, ())
+            ):
+                return True
+        return False
     finally:
         ctx.lo, ctx.hi = saved

@@ -18,7 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.tree import Meta
 
 from . import syntax as s
-from .errors import Diagnostic
+from .errors import Diagnostic, source_lines
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 TOP_LEVEL = regex.compile(r"^(?:include|relation|entity|rule|prepare)\b", regex.MULTILINE)
@@ -28,7 +28,7 @@ TERMINAL_WORDS = {
     "NAME": "a name",
     "STRING": 'a quoted phrase such as "met"',
     "REGEX": "a regular expression between slashes, such as /[A-Z]\\w+/",
-    "INT": "a whole number",
+    "INT": "a whole number (at most 6 digits)",
     "OPTIONAL": "`?`",
     "STAR": "`*`",
     "PLUS": "`+`",
@@ -49,7 +49,7 @@ def parse_text(text: str, path: str) -> tuple[s.RuleFile, list[Diagnostic]]:
     """Parse one rule file; return the items that parsed and a diagnostic per bad item."""
     items: list[s.Item] = []
     problems: list[Diagnostic] = []
-    lines = text.splitlines()
+    lines = source_lines(text)
     for first_line, chunk in _chunks(text):
         padded = "\n" * (first_line - 1) + chunk
         try:
@@ -84,7 +84,7 @@ def _syntax_diagnostic(
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
     )
     if at_end or line < 1:
-        body = chunk.rstrip().splitlines() or [""]
+        body = source_lines(chunk.rstrip()) or [""]
         line = first_line + len(body) - 1
         column = len(body[-1].rstrip()) + 1
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""

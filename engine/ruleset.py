@@ -14,7 +14,7 @@ from pathlib import Path
 from . import syntax as s
 from .check import check, inside_root
 from .compile import RuleSet, compile_rule_set
-from .errors import Diagnostic, RuleSetError, byte_position
+from .errors import Diagnostic, RuleSetError, byte_position, source_lines
 from .parse import parse_text
 
 RULE_SUFFIX = ".rules"
@@ -58,6 +58,14 @@ class _Loader:
         if path.is_dir():
             root = path.resolve()
             for file in sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file()):
+                if not file.resolve().is_relative_to(root):  # a link leading out
+                    self.report(
+                        "E012",
+                        f"`{shown(file)}` leads outside the rule set's folder",
+                        s.Span(shown(file), 1, 1),
+                        "rule files must stay inside it",
+                    )
+                    continue
                 self.add_file(file, root, [])
         else:
             self.add_file(path, path.resolve().parent, [])
@@ -72,7 +80,7 @@ class _Loader:
         if text is None:
             return
         self.digest.update(name.encode() + b"\0" + text.encode() + b"\0")
-        self.lines[name] = text.splitlines()
+        self.lines[name] = source_lines(text)
         self.roots[name] = root
         parsed, problems = parse_text(text, name)
         self.problems.extend(problems)
@@ -88,7 +96,7 @@ class _Loader:
         if target in stack:
             chain = " -> ".join(shown(p) for p in [*stack[stack.index(target) :], target])
             self.report("E011", f"files include each other in a circle: {chain}", include.span)
-        elif not target.is_file():
+        elif not _is_file(target):
             self.report(
                 "E010",
                 f"the included file `{include.path}` does not exist",
@@ -109,7 +117,7 @@ class _Loader:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line, column = byte_position(data, error.start)
-            self.lines[name] = data.decode("utf-8", "replace").splitlines()
+            self.lines[name] = source_lines(data.decode("utf-8", "replace"))
             self.report(
                 "E003",
                 f"this file is not UTF-8 text (byte 0x{data[error.start]:02x})",
@@ -117,6 +125,13 @@ class _Loader:
                 "save the file as UTF-8",
             )
             return None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system, ...
+        return False
 
 
 def load_rules(paths: Sequence[str | Path]) -> RuleSet:
