@@ -247,8 +247,11 @@ def mutation_summary(request: pytest.FixtureRequest) -> Iterator[None]:
     """After the module, say how many mutations of each kind were tried."""
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and any(TRIED.values()):
-        counts = ", ".join(f"{kind} {count}" for kind, count in TRIED.items())
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None or not any(TRIED.values()):
+        return
+    counts = ", ".join(f"{kind} {count}" for kind, count in TRIED.items())
+    with capture.global_and_fixture_disabled():
         reporter.write_line(f"\nmutations tried: {counts}; total {sum(TRIED.values())}")
 
 
