@@ -252,7 +252,9 @@ class Checker:
             known = list(self.symbols.relations) + list(self.symbols.entities)
             self._unknown("E023", "relation or entity type", rule.target, rule.target_span, known)
             return
+        before = len(self.problems)
         captures = self._check_pattern(rule.pattern, set())
+        pattern_failed = len(self.problems) > before
         for pattern in _patterns_of(rule):
             depth = nesting(pattern)
             if depth > MAX_NESTING:
@@ -274,7 +276,7 @@ class Checker:
             else (SlotInfo(VALUE_SLOT, rule.target, True),)
         )
         if slots is not None:
-            self._check_fills(rule, captures, slots)
+            self._check_fills(rule, captures, slots, report_unfilled=not pattern_failed)
 
     def _check_pattern(self, pattern: s.Pattern, captures: set[str]) -> dict[str, str | None]:
         """Check a pattern; return its captures with the type each holds (None: tokens)."""
@@ -323,7 +325,11 @@ class Checker:
                 self._unknown("E022", "capture", name, veto.span, sorted(captures))
 
     def _check_fills(
-        self, rule: s.Rule, captures: dict[str, str | None], slots: tuple[SlotInfo, ...]
+        self,
+        rule: s.Rule,
+        captures: dict[str, str | None],
+        slots: tuple[SlotInfo, ...],
+        report_unfilled: bool = True,
     ) -> None:
         by_name = {slot.name: slot for slot in slots}
         filled: set[str] = set()
@@ -336,7 +342,12 @@ class Checker:
                 self._check_fill_source(fill, by_name[name], captures)
         implicit = implicit_slots(slots, captures, filled)
         for slot in slots:
-            if not slot.optional and slot.name not in filled and slot.name not in implicit:
+            if (
+                report_unfilled
+                and not slot.optional
+                and slot.name not in filled
+                and slot.name not in implicit
+            ):
                 self.report(
                     "E031",
                     f"the rule never fills the required slot `{slot.name}` of {rule.target}",
