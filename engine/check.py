@@ -252,10 +252,7 @@ class Checker:
             known = list(self.symbols.relations) + list(self.symbols.entities)
             self._unknown("E023", "relation or entity type", rule.target, rule.target_span, known)
             return
-        before = len(self.problems)
-        captures = self._check_pattern(rule.pattern, set())
-        pattern_failed = len(self.problems) > before
-        for pattern in _patterns_of(rule):
+        for pattern in _patterns_of(rule):  # first: the checks below walk nested patterns
             depth = nesting(pattern)
             if depth > MAX_NESTING:
                 self.report(
@@ -266,6 +263,9 @@ class Checker:
                     "split it into entity rules (a cascade)",
                 )
                 return
+        before = len(self.problems)
+        captures = self._check_pattern(rule.pattern, set())
+        pattern_failed = len(self.problems) > before
         if rule.scope.unit == "tokens" and (rule.scope.size or 0) < 1:
             self.report("E034", "a token scope needs at least 1 token", rule.scope.span)
         for veto in rule.vetoes:
