@@ -14,7 +14,7 @@ from pathlib import Path
 import regex
 
 from . import syntax as s
-from .errors import Diagnostic
+from .errors import Diagnostic, Severity
 from .gazetteer import Entry, GazetteerFileError, read_entries
 from .match import BUILTIN_TESTS
 from .normalise import NORMALISERS
@@ -92,20 +92,7 @@ class Checker:
         hint: str | None = None,
         severity: str = "error",
     ) -> None:
-        source = self.symbols.lines.get(span.file, [])
-        line = source[span.line - 1] if 0 < span.line <= len(source) else ""
-        self.problems.append(
-            Diagnostic(
-                code,
-                message,
-                span.file,
-                span.line,
-                span.column,
-                line,
-                hint,
-                "warning" if severity == "warning" else "error",
-            )
-        )
+        self.problems.append(located(code, message, span, self.symbols.lines, hint, severity))
 
     def run(self) -> tuple[Symbols, list[Diagnostic]]:
         self._declare()
@@ -194,7 +181,7 @@ class Checker:
         path = self.inside_root(source.path, source.span)
         if path is None:
             return
-        if not _is_file(path):
+        if not is_file(path):
             self.report(
                 "E028",
                 f"the gazetteer file `{source.path}` does not exist",
@@ -413,7 +400,22 @@ class Checker:
         }
 
 
-def _is_file(path: Path) -> bool:
+def located(
+    code: str,
+    message: str,
+    span: s.Span,
+    lines: dict[str, list[str]],
+    hint: str | None = None,
+    severity: str = "error",
+) -> Diagnostic:
+    """A diagnostic at a span, showing the span's line from the rule file."""
+    source = lines.get(span.file, [])
+    line = source[span.line - 1] if 0 < span.line <= len(source) else ""
+    level: Severity = "warning" if severity == "warning" else "error"
+    return Diagnostic(code, message, span.file, span.line, span.column, line, hint, level)
+
+
+def is_file(path: Path) -> bool:
     try:
         return path.is_file()
     except OSError:  # a name too long for the file system, ...

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import syntax as s
-from .check import check, inside_root
+from .check import check, inside_root, is_file, located
 from .compile import RuleSet, compile_rule_set
 from .errors import Diagnostic, RuleSetError, byte_position, source_lines
 from .parse import parse_text
@@ -45,11 +45,7 @@ class _Loader:
         hint: str | None = None,
         severity: str = "error",
     ) -> None:
-        source = self.lines.get(span.file, [])
-        line = source[span.line - 1] if 0 < span.line <= len(source) else ""
-        self.problems.append(
-            Diagnostic(code, message, span.file, span.line, span.column, line, hint)
-        )
+        self.problems.append(located(code, message, span, self.lines, hint, severity))
 
     def add_path(self, path: Path) -> None:
         if not path.exists():
@@ -96,7 +92,7 @@ class _Loader:
         if target in stack:
             chain = " -> ".join(shown(p) for p in [*stack[stack.index(target) :], target])
             self.report("E011", f"files include each other in a circle: {chain}", include.span)
-        elif not _is_file(target):
+        elif not is_file(target):
             self.report(
                 "E010",
                 f"the included file `{include.path}` does not exist",
@@ -125,13 +121,6 @@ class _Loader:
                 "save the file as UTF-8",
             )
             return None
-
-
-def _is_file(path: Path) -> bool:
-    try:
-        return path.is_file()
-    except OSError:  # a name too long for the file system, ...
-        return False
 
 
 def load_rules(paths: Sequence[str | Path]) -> RuleSet:
