@@ -15,7 +15,7 @@ import regex
 
 from . import syntax as s
 from .errors import Diagnostic, Severity
-from .gazetteer import Entry, GazetteerFileError, read_entries
+from .gazetteer import DataFileError, Entry, read_entries
 from .match import BUILTIN_TESTS
 from .normalise import NORMALISERS
 
@@ -192,7 +192,7 @@ class Checker:
         try:
             shown = str(Path(source.span.file).parent / source.path)
             self.symbols.gazetteers[source.path] = read_entries(path, shown)
-        except GazetteerFileError as error:
+        except DataFileError as error:
             self.problems.append(error.diagnostic)
 
     def inside_root(self, relative: str, span: s.Span) -> Path | None:

@@ -21,7 +21,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from .compile import RelationType
-from .errors import Diagnostic, byte_position
+from .errors import Diagnostic
+from .gazetteer import DataFileError, compose_file
 from .validate import DIALECT
 
 FILE_SCHEMA: dict[str, Any] = {
@@ -131,33 +132,11 @@ def load_folder(folder: Path, relations: dict[str, RelationType]) -> dict[str, A
 def load_file(path: Path, relations: dict[str, RelationType]) -> ArticleExpectations:
     """Read one expectations file; every problem is named with its file and line."""
     shown = str(path)
-    data = path.read_bytes()
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line, column = byte_position(data, error.start)
-        raise ExpectationError(
-            [Diagnostic("X001", "not UTF-8 text", shown, line, column)]
-        ) from None
-    lines = text.splitlines()
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ExpectationError(
-            [
-                Diagnostic(
-                    "X001",
-                    f"this YAML cannot be read: {error.problem}",
-                    shown,
-                    line,
-                    column,
-                    _at(lines, line),
-                )
-            ]
-        ) from None
-    content = yaml.safe_load(text)
+        root, lines = compose_file(path, shown, "X001")
+    except DataFileError as error:
+        raise ExpectationError([error.diagnostic]) from None
+    content: Any = yaml.SafeLoader("").construct_document(root) if root is not None else None
     marks = _marks(root) if root is not None else {}
     problems = [
         _diagnostic("X002", f"{error.message}", shown, marks, _fault_path(error), lines)

@@ -201,35 +201,39 @@ HEAD = 2  # letters of a loose key used to give up early
 # ------------------------------------------------------------------ reading YAML files
 
 
-class GazetteerFileError(Exception):
+class DataFileError(Exception):
+    """A YAML data file (gazetteer, expectations) that cannot be read, with its line."""
+
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
 
 
-def read_entries(path: Path, shown_as: str) -> list[tuple[Entry, list[str]]]:
-    """Read a gazetteer file; raise GazetteerFileError naming the line of the first problem."""
+def compose_file(path: Path, shown_as: str, code: str) -> tuple[yaml.Node | None, list[str]]:
+    """A YAML file's node tree (positions kept, nothing constructed) and its lines; a file
+    that is not UTF-8 or not YAML raises DataFileError with `code` at the fault's line."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line, column = byte_position(data, error.start)
-        raise _file_error(
-            shown_as,
-            line,
-            column,
-            "",
-            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})",
-        ) from None
+        reason = f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})"
+        raise DataFileError(Diagnostic(code, reason, shown_as, line, column)) from None
     lines = text.splitlines()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader), lines
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise _file_error(
-            shown_as, line, column, _line(lines, line), f"this YAML cannot be read: {error.problem}"
+        reason = f"this YAML cannot be read: {error.problem}"
+        raise DataFileError(
+            Diagnostic(code, reason, shown_as, line, column, _line(lines, line))
         ) from None
+
+
+def read_entries(path: Path, shown_as: str) -> list[tuple[Entry, list[str]]]:
+    """Read a gazetteer file; raise DataFileError naming the line of the first problem."""
+    root, lines = compose_file(path, shown_as, "E029")
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):
@@ -268,17 +272,13 @@ def _scalar(node: yaml.Node, shown_as: str, lines: list[str]) -> str:
     return str(node.value).strip()
 
 
-def _node_error(
-    shown_as: str, node: yaml.Node, lines: list[str], message: str
-) -> GazetteerFileError:
+def _node_error(shown_as: str, node: yaml.Node, lines: list[str], message: str) -> DataFileError:
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     return _file_error(shown_as, line, column, _line(lines, line), message)
 
 
-def _file_error(
-    shown_as: str, line: int, column: int, source: str, message: str
-) -> GazetteerFileError:
-    return GazetteerFileError(Diagnostic("E029", message, shown_as, line, column, source))
+def _file_error(shown_as: str, line: int, column: int, source: str, message: str) -> DataFileError:
+    return DataFileError(Diagnostic("E029", message, shown_as, line, column, source))
 
 
 def _line(lines: list[str], line: int) -> str:

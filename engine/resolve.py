@@ -148,7 +148,7 @@ def _subsume(
                 break
         else:
             kept.append(draft)
-    return sorted(kept, key=lambda d: (d.evidence, _identity(d).__repr__()))
+    return sorted(kept, key=lambda d: (d.evidence, repr(_identity(d))))
 
 
 def _absorb(kept: Draft, folded: Draft, rule_order: dict[str, int]) -> Draft:

@@ -14,9 +14,9 @@ import pytest
 
 from engine.gazetteer import (
     MIN_VARIANT_CONSONANTS,
+    DataFileError,
     Entry,
     Gazetteer,
-    GazetteerFileError,
     Hit,
     phrase_tokens,
     read_entries,
@@ -380,7 +380,7 @@ BAD_FILES = [
     ("text", "line", "column"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES]
 )
 def test_read_entries_errors(tmp_path: Path, text: str, line: int, column: int) -> None:
-    with pytest.raises(GazetteerFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         read_entries(write(tmp_path, text), "gazetteers/actors.yaml")
     diagnostic = caught.value.diagnostic
     assert diagnostic.code == "E029"
@@ -392,14 +392,14 @@ def test_read_entries_errors(tmp_path: Path, text: str, line: int, column: int) 
 
 
 def test_read_entries_yaml_error_message_names_the_problem(tmp_path: Path) -> None:
-    with pytest.raises(GazetteerFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         read_entries(write(tmp_path, "- name: Hamas\n  kind: a: b\n"), "a.yaml")
     assert "mapping values are not allowed" in caught.value.diagnostic.message
 
 
 def test_read_entries_non_utf8_file_reports_the_line_of_the_bad_byte(tmp_path: Path) -> None:
     content = b"- name: Hamas\n  kind: organisation\n- name: Caf\xe9\n"
-    with pytest.raises(GazetteerFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         read_entries(write(tmp_path, content), "gazetteers/actors.yaml")
     diagnostic = caught.value.diagnostic
     assert diagnostic.code == "E029"
@@ -409,7 +409,7 @@ def test_read_entries_non_utf8_file_reports_the_line_of_the_bad_byte(tmp_path: P
 
 def test_read_entries_never_constructs_objects(tmp_path: Path) -> None:
     path = write(tmp_path, "- name: !!python/object/apply:os.system [echo hacked]\n")
-    with pytest.raises(GazetteerFileError) as caught:
+    with pytest.raises(DataFileError) as caught:
         read_entries(path, "a.yaml")
     assert caught.value.diagnostic.code == "E029"
     assert caught.value.diagnostic.line == 1
