@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import os
 import sys
 import time
 from collections import Counter
@@ -31,6 +32,8 @@ from .compare import (
 from .compile import RuleSet
 from .documents import Document, Item, parse_published, read_inputs
 from .errors import Diagnostic, DocumentError, RuleSetError, UsageError
+from .explain import NoSuchSentence, UnknownRule, explain
+from .explain import render as render_explanation
 from .output import ErrorLog, FileSink, ResumeRefused, StreamSink
 from .pipeline import Limits, extract_document
 from .records import Record, dumps
@@ -106,6 +109,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare the records with the expectations in DIR (one YAML file per article) "
         "and report regressions; exit 1 when there is one",
     )
+    workbench = parser.add_argument_group("explaining rules")
+    workbench.add_argument(
+        "--explain",
+        metavar="DOC",
+        help="instead of extracting, show for each rule and sentence of DOC whether it "
+        "matched, and where a rule that came close stopped",
+    )
+    workbench.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --explain: only this rule (repeatable; entity rules too)",
+    )
+    workbench.add_argument(
+        "--sentence",
+        metavar="N|WORDS",
+        help="with --explain: only sentence N (from 1), or the sentences containing WORDS",
+    )
+    workbench.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the explanation: auto (when printing to a terminal and NO_COLOR is "
+        "not set), always, never",
+    )
     return parser
 
 
@@ -137,8 +166,12 @@ def main(
         return EXIT_USAGE if stop.code else EXIT_OK
     try:
         fallback = _fallback_date(args.published)
-        if args.write_schemas is None:
+        if args.explain is not None:
+            _check_inputs([args.explain])
+        elif args.write_schemas is None:
             _check_inputs(args.inputs)
+        if (args.rule or args.sentence is not None) and args.explain is None:
+            raise UsageError("--rule and --sentence narrow --explain DOC; give --explain too")
         rules = load_rules(args.rules)
         for warning in rules.warnings:
             print(warning.format(), file=err)
@@ -146,6 +179,9 @@ def main(
             for path in validate.write(rules, Path(args.write_schemas)):
                 print(f"extract: wrote {path}", file=err)
             return EXIT_OK
+        if args.explain is not None:
+            stream = stdin if stdin is not None else sys.stdin
+            return _explain(rules, args, fallback, out, err, stream)
         schemas = _schemas(args.schemas, rules, args.rules)
         expected = _expectations(args.expected, rules)
     except RuleSetError as error:
@@ -159,6 +195,37 @@ def main(
         return EXIT_USAGE
     stream = stdin if stdin is not None else sys.stdin
     return _run(rules, schemas, expected, args, fallback, out, err, stream)
+
+
+def _explain(
+    rules: RuleSet,
+    args: argparse.Namespace,
+    fallback: datetime.date | None,
+    out: IO[str],
+    err: IO[str],
+    stdin: IO[str],
+) -> int:
+    colour = args.color == "always" or (
+        args.color == "auto" and out.isatty() and not os.environ.get("NO_COLOR")
+    )
+    status = EXIT_OK
+    for item in read_inputs([args.explain], fallback, stdin):
+        if not isinstance(item, Document):
+            print(f"extract: cannot explain {item.id}: {item.reason}", file=err)
+            status = EXIT_DOCUMENTS_FAILED
+            continue
+        try:
+            explanation = explain(rules, item, args.rule, args.sentence)
+        except (UnknownRule, NoSuchSentence) as error:
+            print(f"extract: {error}", file=err)
+            return EXIT_USAGE
+        except DocumentError as error:
+            print(f"extract: cannot explain {item.id}: {error.reason}", file=err)
+            status = EXIT_DOCUMENTS_FAILED
+            continue
+        narrowed = bool(args.rule) or args.sentence is not None
+        print(render_explanation(explanation, colour, narrowed), file=out)
+    return status
 
 
 def _diagnostics(err: IO[str], diagnostics: Sequence[Diagnostic], what: str) -> None:

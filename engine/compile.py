@@ -69,6 +69,7 @@ class CompiledVeto:
     anchor: str | None
     other: str | None
     window: int | None
+    source: str = ""  # the clause as written back (for explanations)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class CompiledRule:
     fills: tuple[CompiledFill, ...]
     priority: int
     location: str
+    pattern: s.Pattern  # the syntax the node was compiled from (for explanations)
 
 
 @dataclass(frozen=True)
@@ -199,13 +201,28 @@ def _rule(rule: s.Rule, symbols: Symbols) -> CompiledRule:
         node,
         triggers(node),
         tuple(
-            CompiledVeto(compile_pattern(v.cue), v.position, v.anchor, v.other, v.window)
+            CompiledVeto(
+                compile_pattern(v.cue), v.position, v.anchor, v.other, v.window, _veto_source(v)
+            )
             for v in rule.vetoes
         ),
         _fills(rule, slots),
         rule.priority,
         f"{rule.span.file}:{rule.span.line}",
+        rule.pattern,
     )
+
+
+def _veto_source(veto: s.Veto) -> str:
+    where: str = veto.position
+    if veto.position == "between":
+        where = f"between {veto.anchor} and {veto.other}"
+    elif veto.position == "sentence":
+        where = "in sentence"
+    elif veto.anchor is not None:
+        where = f"{veto.position} {veto.anchor}"
+    window = f" within {veto.window}" if veto.window is not None else ""
+    return f"unless {s.unparse(veto.cue)} {where}{window}"
 
 
 def _fills(rule: s.Rule, slots: tuple[SlotInfo, ...]) -> tuple[CompiledFill, ...]:

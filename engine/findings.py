@@ -64,12 +64,12 @@ class DocumentFacts:
 
 def apply_rule(rule: CompiledRule, ctx: Context, facts: DocumentFacts) -> list[Finding]:
     findings = []
-    for match in _distinct(_matches(rule, ctx), by_extent=rule.makes_entity):
-        if any(_vetoed(veto, match, ctx) for veto in rule.vetoes):
+    for match in distinct(_matches(rule, ctx), by_extent=rule.makes_entity):
+        if any(vetoed(veto, match, ctx) for veto in rule.vetoes):
             continue
-        groups = tuple(_fill(fill, match, ctx, facts) for fill in rule.fills)
+        groups = tuple(fill_slots(fill, match, ctx, facts) for fill in rule.fills)
         findings.append(
-            Finding(rule.name, rule.target, match, _evidence(match, ctx), groups, rule.priority)
+            Finding(rule.name, rule.target, match, evidence(match, ctx), groups, rule.priority)
         )
     return findings
 
@@ -82,7 +82,7 @@ def _units(rule: CompiledRule, ctx: Context) -> list[tuple[int, int]]:
     return list(view.sentences) if rule.scope.unit == "sentence" else list(view.paragraphs)
 
 
-def _trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
+def trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
     """Where in the whole document a match of the rule can start; None: anywhere."""
     if rule.triggers is None:
         return None
@@ -98,19 +98,21 @@ def _trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
 def _matches(rule: CompiledRule, ctx: Context) -> Iterator[Match]:
     """Matches unit by unit (sentence or paragraph), tried only where they can start."""
     limit = rule.scope.size if rule.scope.unit == "tokens" else None
-    positions = _trigger_positions(rule, ctx)
+    positions = trigger_positions(rule, ctx)
     for lo, hi in _units(rule, ctx):
-        if positions is None:
-            starts: Sequence[int] = range(lo, hi)
-        else:
-            starts = positions[
-                bisect.bisect_left(positions, lo) : bisect.bisect_left(positions, hi)
-            ]
+        starts = starts_in(positions, lo, hi)
         if starts:
             yield from matches_in(rule.node, ctx, lo, hi, starts, limit)
 
 
-def _distinct(matches: Iterator[Match], by_extent: bool) -> list[Match]:
+def starts_in(positions: list[int] | None, lo: int, hi: int) -> Sequence[int]:
+    """The tokens of lo..hi-1 where a match can start (None: every token)."""
+    if positions is None:
+        return range(lo, hi)
+    return positions[bisect.bisect_left(positions, lo) : bisect.bisect_left(positions, hi)]
+
+
+def distinct(matches: Iterator[Match], by_extent: bool) -> list[Match]:
     """One match per distinct set of captures, the shortest: a relation is found once.
 
     With `by_extent` (entity rules, whose mention is the whole match) every extent counts.
@@ -132,7 +134,7 @@ def _distinct(matches: Iterator[Match], by_extent: bool) -> list[Match]:
     )
 
 
-def _evidence(match: Match, ctx: Context) -> tuple[int, int]:
+def evidence(match: Match, ctx: Context) -> tuple[int, int]:
     view = ctx.view
     first = view.sentences[view.sentence_of(match.first)][0]
     end = view.sentences[view.sentence_of(match.end - 1)][1]
@@ -151,8 +153,8 @@ def _span_of(name: str | None, match: Match) -> tuple[int, int] | None:
     return min(c.first for c in captured), max(c.end for c in captured)
 
 
-def _vetoed(veto: CompiledVeto, match: Match, ctx: Context) -> bool:
-    sentence_lo, sentence_hi = _evidence(match, ctx)
+def vetoed(veto: CompiledVeto, match: Match, ctx: Context) -> bool:
+    sentence_lo, sentence_hi = evidence(match, ctx)
     anchor = _span_of(veto.anchor, match)
     if anchor is None:
         return False
@@ -192,7 +194,7 @@ def _cue_beside(
 # ------------------------------------------------------------------ filling slots
 
 
-def _fill(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> Group:
+def fill_slots(fill: CompiledFill, match: Match, ctx: Context, facts: DocumentFacts) -> Group:
     if fill.capture is not None:
         values = _captured_values(fill, match, ctx, facts)
     else:
@@ -262,7 +264,7 @@ def _beyond_the_sentence(
     when its cue stands in the sentence, or with `with another X`, those whose X is one
     of the values the cue named ("a visit to China" keeps a dateline TIANJIN)."""
     allowed: set[str] | None = None
-    sentence = _evidence(match, ctx)
+    sentence = evidence(match, ctx)
     for rule_except in fill.excepts:
         if rule_except.kind != "when":
             continue
@@ -331,7 +333,7 @@ def _in_scope(
 def _scope_range(scope: str, match: Match, ctx: Context) -> tuple[int, int] | None:
     view = ctx.view
     if scope == "sentence":
-        return _evidence(match, ctx)
+        return evidence(match, ctx)
     if scope == "paragraph":
         lo = view.paragraphs[view.paragraph_of(match.first)][0]
         hi = view.paragraphs[view.paragraph_of(match.end - 1)][1]

@@ -372,7 +372,7 @@ class _Build(Transformer_NonRecursive[Token, Any]):
         return s.CaptureAttribute(str(c[0]), str(c[1]), self._s(meta))
 
     def gap(self, meta: Meta, c: list[Any]) -> s.Gap:
-        low, high = c[1] if len(c) > 1 else (0, DEFAULT_GAP)
+        low, high = c[1] if len(c) > 1 else (0, s.DEFAULT_GAP)
         return s.Gap(low, high, self._s(meta))
 
     def SENTENCE_START(self, token: Token) -> s.Boundary:  # noqa: N802 (lark's naming)
@@ -381,5 +381,3 @@ class _Build(Transformer_NonRecursive[Token, Any]):
     def SENTENCE_END(self, token: Token) -> s.Boundary:  # noqa: N802
         return s.Boundary("end", self._s(token))
 
-
-DEFAULT_GAP = 8

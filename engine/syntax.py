@@ -22,6 +22,7 @@ class Span:
 
 
 NOWHERE = Span("<none>", 0, 0)
+DEFAULT_GAP = 8  # `...` alone skips up to this many tokens
 
 
 # ------------------------------------------------------------------ token patterns
@@ -123,6 +124,53 @@ class Capture:
 Pattern = (
     Literal_ | TokenRegex | TypeRef | Gap | Boundary | Sequence | Alternation | Repeat | Capture
 )
+
+
+def unparse(pattern: Pattern) -> str:
+    """A pattern written back in the rule language (how `--explain` names its elements)."""
+    if isinstance(pattern, Literal_):
+        quoted = '"' + pattern.text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"exact {quoted}" if pattern.exact else quoted
+    if isinstance(pattern, TokenRegex):
+        return f"/{pattern.source}/{pattern.flags}"
+    if isinstance(pattern, TypeRef):
+        if not pattern.conditions:
+            return pattern.name
+        tests = ", ".join(f"{c.attribute} = {_value(c.value)}" for c in pattern.conditions)
+        return f"{pattern.name}[{tests}]"
+    if isinstance(pattern, Gap):
+        if (pattern.min, pattern.max) == (0, DEFAULT_GAP):
+            return "..."
+        return f"...{{{pattern.min},{pattern.max}}}"
+    if isinstance(pattern, Boundary):
+        return "^" if pattern.kind == "start" else "$"
+    if isinstance(pattern, Sequence):
+        return " ".join(_grouped(item, Alternation) for item in pattern.items)
+    if isinstance(pattern, Alternation):
+        return " | ".join(unparse(option) for option in pattern.options)
+    if isinstance(pattern, Repeat):
+        return _grouped(pattern.item, Sequence | Alternation | Repeat | Capture) + _times(pattern)
+    return f"{pattern.name}:{_grouped(pattern.item, Sequence | Alternation | Capture)}"
+
+
+def _grouped(pattern: Pattern, needs_brackets: object) -> str:
+    text = unparse(pattern)
+    return f"({text})" if isinstance(pattern, needs_brackets) else text  # type: ignore[arg-type]
+
+
+def _value(value: str | CaptureAttribute) -> str:
+    if isinstance(value, CaptureAttribute):
+        return f"{value.capture}.{value.attribute}"
+    return '"' + value + '"'
+
+
+def _times(repeat: Repeat) -> str:
+    marks = {(0, 1): "?", (0, None): "*", (1, None): "+"}
+    if (repeat.min, repeat.max) in marks:
+        return marks[(repeat.min, repeat.max)]
+    if repeat.min == repeat.max:
+        return f"{{{repeat.min}}}"
+    return f"{{{repeat.min},{repeat.max}}}"
 
 
 # ------------------------------------------------------------------ declarations
