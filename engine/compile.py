@@ -109,6 +109,7 @@ class CompiledRule:
     priority: int
     location: str
     pattern: s.Pattern  # the syntax the node was compiled from (for explanations)
+    anchors: frozenset[str] | None = None  # a match holds one of these words (None: ?)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,17 @@ class RuleSet:
     digest: str
     warnings: tuple[Diagnostic, ...] = ()
 
+    @property
+    def relation_anchors(self) -> frozenset[str] | None:
+        """Words one of which a document must hold for any relation rule to match in it
+        (None: some rule can match without any particular word)."""
+        found: set[str] = set()
+        for rule in self.relation_rules:
+            if rule.anchors is None:
+                return None
+            found |= rule.anchors
+        return frozenset(found)
+
 
 def compile_rule_set(symbols: Symbols, digest: str) -> RuleSet:
     entities = {name: _entity(e, symbols) for name, e in symbols.entities.items()}
@@ -137,7 +149,9 @@ def compile_rule_set(symbols: Symbols, digest: str) -> RuleSet:
         name: RelationType(name, symbols.slots[name], r.unordered, r.description)
         for name, r in symbols.relations.items()
     }
-    rules = [_rule(rule, symbols) for rule in symbols.rules.values()]
+    made_by_rules = {rule.target for rule in symbols.rules.values()}
+    listed = {name: e for name, e in entities.items() if name not in made_by_rules}
+    rules = [_rule(rule, symbols, listed) for rule in symbols.rules.values()]
     ordered = _cascade_order([r for r in rules if r.makes_entity], symbols)
     return RuleSet(
         relations,
@@ -187,7 +201,7 @@ def _preparation(steps: list[s.PrepareStep]) -> Preparation:
 # ------------------------------------------------------------------ rules
 
 
-def _rule(rule: s.Rule, symbols: Symbols) -> CompiledRule:
+def _rule(rule: s.Rule, symbols: Symbols, entities: dict[str, EntityType]) -> CompiledRule:
     makes_entity = rule.target in symbols.entities
     node = compile_pattern(rule.pattern)
     slots = (
@@ -210,6 +224,7 @@ def _rule(rule: s.Rule, symbols: Symbols) -> CompiledRule:
         rule.priority,
         f"{rule.span.file}:{rule.span.line}",
         rule.pattern,
+        anchors(rule.pattern, entities),
     )
 
 
@@ -376,3 +391,62 @@ def _union(parts: object) -> frozenset[Trigger] | None:
             return None
         found |= part
     return frozenset(found)
+
+
+# ------------------------------------------------------------------ anchors (rule index)
+
+# Words too common to tell anything about a sentence: a rule is not indexed by them when
+# it requires something rarer.
+COMMON_WORDS = frozenset(
+    "a an the and or but of to in on at for by with from as into after before while when "
+    "during about over than that this these those his her its their our your my he she it "
+    "they we you i is are was were be been being has have had do does did not no , . ' "
+    "'s \" ( ) : ; - also then later who which".split()
+)
+
+
+def anchors(pattern: s.Pattern, entities: dict[str, EntityType]) -> frozenset[str] | None:
+    """Words one of which every match of the pattern holds as a token (folded), chosen to
+    be as rare as the pattern allows; None when no such words can be told (a match may be
+    made of gazetteer names and capitalised words only). A unit of text holding none of
+    them cannot match, so it is never searched. `entities`: the types whose mentions come
+    from their own sources only (no rule makes them)."""
+    if isinstance(pattern, s.Literal_):
+        phrase = phrase_tokens(pattern.text)
+        return None if pattern.exact or not phrase else frozenset({_rarest(phrase)})
+    if isinstance(pattern, s.TypeRef):
+        return _word_list(entities.get(pattern.name))
+    if isinstance(pattern, s.Capture):
+        return anchors(pattern.item, entities)
+    if isinstance(pattern, s.Repeat):
+        return anchors(pattern.item, entities) if pattern.min > 0 else None
+    if isinstance(pattern, s.Alternation):
+        found: set[str] = set()
+        for option in pattern.options:
+            inner = anchors(option, entities)
+            if inner is None:
+                return None
+            found |= inner
+        return frozenset(found)
+    if isinstance(pattern, s.Sequence):
+        candidates = [a for a in (anchors(item, entities) for item in pattern.items) if a]
+        return min(candidates, key=_commonness, default=None)
+    return None
+
+
+def _commonness(words: frozenset[str]) -> tuple[int, int]:
+    return sum(1 for word in words if word in COMMON_WORDS), len(words)
+
+
+def _rarest(phrase: tuple[str, ...]) -> str:
+    """The word of a phrase that best tells it is there: every word of it must be."""
+    return next((word for word in phrase if word not in COMMON_WORDS), phrase[0])
+
+
+def _word_list(entity: EntityType | None) -> frozenset[str] | None:
+    """The first words of an entity type made only of word lists (`words "met", ...`)."""
+    if entity is None or entity.regexes:
+        return None
+    if not entity.gazetteers or any(g.name != entity.name for g in entity.gazetteers):
+        return None
+    return frozenset(_rarest(phrase) for g in entity.gazetteers for phrase in g.exact)

@@ -96,13 +96,32 @@ def trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
 
 
 def _matches(rule: CompiledRule, ctx: Context) -> Iterator[Match]:
-    """Matches unit by unit (sentence or paragraph), tried only where they can start."""
+    """Matches unit by unit (sentence or paragraph), tried only in units holding one of
+    the rule's anchor words, and there only where a match can start."""
     limit = rule.scope.size if rule.scope.unit == "tokens" else None
+    anchored = anchor_positions(rule, ctx)
+    if anchored == []:
+        return
     positions = trigger_positions(rule, ctx)
     for lo, hi in _units(rule, ctx):
+        if anchored is not None and not starts_in(anchored, lo, hi):
+            continue
         starts = starts_in(positions, lo, hi)
         if starts:
             yield from matches_in(rule.node, ctx, lo, hi, starts, limit)
+
+
+def anchor_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
+    """Where the rule's anchor words stand in the document; None: the rule has none."""
+    if rule.anchors is None:
+        return None
+    key = ("anchors", rule.anchors)
+    found = ctx.memo.get(key)
+    if found is None:
+        words = ctx.word_positions
+        found = sorted(p for word in rule.anchors for p in words.get(word, ()))
+        ctx.memo[key] = found
+    return found  # type: ignore[return-value]
 
 
 def starts_in(positions: list[int] | None, lo: int, hi: int) -> Sequence[int]:

@@ -34,7 +34,10 @@ def base_mentions(
     texts = [view.text[s:e] for s, e in zip(view.starts, view.ends, strict=True)]
     for entity in entities.values():
         for gazetteer in entity.gazetteers:
-            for hit in gazetteer.find(view.folded, texts):
+            check_time(deadline)
+            for count, hit in enumerate(gazetteer.find(view.folded, texts)):
+                if not count & 0xFFF:
+                    check_time(deadline)
                 value: str | None = hit.entry.name
                 if entity.normaliser:
                     value = normalise(entity, hit.entry.name, published)
@@ -43,6 +46,12 @@ def base_mentions(
                 )
         for pattern in entity.regexes:
             yield from _regex_mentions(entity, pattern, view, published, deadline)
+
+
+def check_time(deadline: float) -> None:
+    """Give the document up once its time is spent (between and inside the stages)."""
+    if time.monotonic() > deadline:
+        raise MatchBudgetExceeded("matching ran out of time")
 
 
 def _regex_mentions(

@@ -17,7 +17,7 @@ from .documents import Document
 from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule
 from .match import Context, MatchBudgetExceeded, Mention
-from .mentions import base_mentions, normalise
+from .mentions import base_mentions, check_time, normalise
 from .normalise import normalise_date
 from .records import Record, to_record
 from .resolve import resolve_findings, resolve_mentions
@@ -40,6 +40,18 @@ def extract_document(rules: RuleSet, document: Document, limits: Limits = Limits
 
     Raises DocumentError when the document cannot be processed (a pattern too costly here).
     """
+    return extract_in_context(rules, document, limits)[0]
+
+
+def extract_in_context(
+    rules: RuleSet, document: Document, limits: Limits = Limits(), skip: bool = True
+) -> tuple[list[Record], Context | None]:
+    """The document's records, and the context they were found in (its view and every
+    mention), for reports that show more than the records. With `skip`, a document that
+    cannot hold a match of any relation rule (none of their anchor words is in it) is
+    not prepared at all, and its context is None."""
+    if skip and not may_match(rules, document.text):
+        return [], None
     try:
         text_view, context, facts = prepare_mentions(rules, document, limits)
         findings = [f for rule in rules.relation_rules for f in apply_rule(rule, context, facts)]
@@ -47,7 +59,18 @@ def extract_document(rules: RuleSet, document: Document, limits: Limits = Limits
         raise DocumentError(document.id, str(error)) from None
     order = {rule.name: index for index, rule in enumerate(rules.relation_rules)}
     drafts = resolve_findings(findings, rules.relations, order)
-    return [to_record(draft, document.id, text_view) for draft in drafts]
+    return [to_record(draft, document.id, text_view) for draft in drafts], context
+
+
+def may_match(rules: RuleSet, text: str) -> bool:
+    """False only when no relation rule can match in the text: none of the words one of
+    which each rule's match must hold is in it. Checked on the raw text when folding
+    cannot make a word appear (plain ASCII, no HTML entities); else assumed possible."""
+    anchors = rules.relation_anchors
+    if anchors is None or not text.isascii() or "&" in text:
+        return True
+    folded = text.lower().replace("--", "-")
+    return any(word in folded for word in anchors)
 
 
 def prepare_mentions(
@@ -56,10 +79,12 @@ def prepare_mentions(
     """The document's view and every entity mention, cascades included."""
     deadline = time.monotonic() + limits.seconds
     text_view = view(document.text, rules.preparation.drop, rules.preparation.dateline)
+    check_time(deadline)
     published = document.published or published_in_text(rules, text_view)
     facts = DocumentFacts(rules.entities, published)
-    mentions = base_mentions(rules.entities, text_view, published, deadline)
-    context = Context.of(text_view, resolve_mentions(mentions))
+    mentions = resolve_mentions(base_mentions(rules.entities, text_view, published, deadline))
+    check_time(deadline)
+    context = Context.of(text_view, mentions)
     context.budget = limits.steps + limits.steps_per_token * len(text_view.starts)
     context.deadline = deadline
     run_cascades(rules, context, facts)

@@ -1,0 +1,162 @@
+"""The rule index: each rule is tried only in units (sentences, paragraphs) holding one of
+its anchor words, and a document holding no relation rule's anchor is not prepared at all.
+
+The index must never change what is found: the last tests run the shipped rules over
+every example text with and without it and compare the records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import ROOT, SEEDS
+
+from engine import Document, RuleSet, extract_text, load_rules, pipeline
+from engine.documents import read_inputs
+from engine.pipeline import extract_document, may_match
+
+RULES = """
+relation MEETING(actor, actor)
+entity actor: regex /Alice Arden|Bob Brandt/
+entity meets: words "met", "held talks", "had a meeting"
+entity said: words "said"
+rule met -> MEETING: within sentence: a:actor meets "with"? b:actor
+rule talks -> MEETING: within sentence: "talks" "between" a:actor "and" b:actor
+"""
+
+
+def build(tmp_path: Path, text: str) -> RuleSet:
+    (tmp_path / "r.rules").write_text(text, encoding="utf-8")
+    return load_rules([tmp_path / "r.rules"])
+
+
+def anchors_of(rules: RuleSet) -> dict[str, frozenset[str] | None]:
+    return {rule.name: rule.anchors for rule in rules.relation_rules}
+
+
+def test_a_word_list_anchors_a_rule_by_the_rarest_word_of_each_phrase(tmp_path: Path) -> None:
+    # "held talks" is anchored by its first uncommon word, "held" (both must be there);
+    # "had a meeting" by "meeting" ("had" and "a" are common words); an actor is found
+    # by a regex, which tells no word, so it anchors nothing
+    assert anchors_of(build(tmp_path, RULES)) == {
+        "met": frozenset({"met", "held", "meeting"}),
+        "talks": frozenset({"talks"}),
+    }
+
+
+def test_common_words_anchor_only_when_nothing_rarer_is_required(tmp_path: Path) -> None:
+    rules = build(
+        tmp_path,
+        "relation R(actor)\nentity actor: regex /Alice Arden/\n"
+        'rule r -> R: within sentence: "with" a:actor "and" "the"\n',
+    )
+    assert anchors_of(rules) == {"r": frozenset({"with"})}
+
+
+def test_optional_parts_and_open_alternatives_are_not_anchors(tmp_path: Path) -> None:
+    rules = build(
+        tmp_path,
+        "relation R(actor)\nentity actor: regex /Alice Arden/\n"
+        'rule optional -> R: within sentence: "talks"? a:actor\n'
+        'rule open -> R: within sentence: ("talks" | Cap) a:actor\n'
+        'rule required -> R: within sentence: ("talks" | "meeting") a:actor\n',
+    )
+    assert anchors_of(rules) == {
+        "optional": None,
+        "open": None,
+        "required": frozenset({"talks", "meeting"}),
+    }
+    assert rules.relation_anchors is None  # one rule can match without any word
+
+
+def test_a_type_that_rules_also_make_is_not_an_anchor(tmp_path: Path) -> None:
+    """Mentions of `meets` may come from a rule, not only from its word list: indexing by
+    the list would miss what the rule makes."""
+    rules = build(
+        tmp_path,
+        RULES + 'rule sat_down -> meets: within sentence: "sat" "down"\n',
+    )
+    assert anchors_of(rules)["met"] is None
+    records = extract_text(rules, "Alice Arden sat down with Bob Brandt.", doc="d")
+    assert [r["args"] for r in records] == [{"actor1": "Alice Arden", "actor2": "Bob Brandt"}]
+
+
+def test_a_document_without_anchor_words_is_not_prepared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = build(tmp_path, RULES)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the document was prepared")
+
+    monkeypatch.setattr(pipeline, "prepare_mentions", refuse)
+    quiet = Document("d", "Alice Arden greeted Bob Brandt.", datetime.date(2023, 10, 27))
+    assert extract_document(rules, quiet) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("Alice Arden greeted Bob Brandt.", False),
+        ("Alice Arden MET Bob Brandt.", True),  # case does not matter
+        ("Alice Arden &#109;et Bob Brandt.", True),  # an entity may fold into "met"
+        ("Alice Arden ﬁrst greeted Bob.", True),  # not ASCII: folding may make a word
+        ("Talks--between them.", True),
+    ],
+)
+def test_may_match_errs_only_towards_preparing(tmp_path: Path, text: str, may: bool) -> None:
+    assert may_match(build(tmp_path, RULES), text) is may
+
+
+def test_html_entities_folding_into_an_anchor_still_match(tmp_path: Path) -> None:
+    records = extract_text(build(tmp_path, RULES), "Alice Arden &#109;et Bob Brandt.", doc="d")
+    assert len(records) == 1
+
+
+# ------------------------------------------------------------------ the index changes nothing
+
+
+def _without_index(rules: RuleSet) -> RuleSet:
+    def plain(rule: Any) -> Any:
+        return dataclasses.replace(rule, anchors=None)
+
+    return dataclasses.replace(
+        rules,
+        entity_rules=tuple(plain(r) for r in rules.entity_rules),
+        relation_rules=tuple(plain(r) for r in rules.relation_rules),
+    )
+
+
+def _example_documents() -> list[Document]:
+    documents = []
+    for path in sorted((ROOT / "tests" / "examples").glob("meeting*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        examples = data if isinstance(data, list) else [
+            example for group in data.values() if isinstance(group, dict)
+            for kind in group.values() if isinstance(kind, list) for example in kind
+        ]  # fmt: skip
+        for number, example in enumerate(examples):
+            if isinstance(example, dict) and "text" in example:
+                published = example.get("published")
+                if isinstance(published, str):
+                    published = datetime.date.fromisoformat(published)
+                documents.append(Document(f"{path.name}#{number}", example["text"], published))
+    return documents
+
+
+def test_the_index_changes_no_record_of_the_examples_or_seeds(shipped_rules: RuleSet) -> None:
+    documents = _example_documents()
+    documents += [d for d in read_inputs([str(SEEDS)], None, None) if isinstance(d, Document)]  # type: ignore[arg-type]
+    assert len(documents) > 150
+    plain = _without_index(shipped_rules)
+    found = 0
+    for document in documents:
+        indexed = extract_document(shipped_rules, document)
+        assert indexed == extract_document(plain, document), document.id
+        found += len(indexed)
+    assert found > 100
