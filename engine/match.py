@@ -148,11 +148,15 @@ class WordsNode(Node):
     exact: bool
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
-        end = i + len(self.words)
+        words = self.words
+        end = i + len(words)
         if end > ctx.hi:
             return
+        if not words:
+            yield i, caps
+            return
         tokens = ctx.texts if self.exact else ctx.view.folded
-        if all(tokens[i + k] == word for k, word in enumerate(self.words)):
+        if tokens[i] == words[0] and (end == i + 1 or tuple(tokens[i:end]) == words):
             yield end, caps
 
 

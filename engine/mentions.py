@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import regex
 
 from .compile import EntityType
+from .gazetteer import Haystack
 from .match import MatchBudgetExceeded, Mention
 from .normalise import NORMALISERS
 from .text import TextView
@@ -32,10 +33,11 @@ def base_mentions(
 ) -> Iterator[Mention]:
     """Every mention the entity sources find in the document, before any rule runs."""
     texts = [view.text[s:e] for s, e in zip(view.starts, view.ends, strict=True)]
+    haystack = Haystack.of(view.folded)
     for entity in entities.values():
         for gazetteer in entity.gazetteers:
             check_time(deadline)
-            for count, hit in enumerate(gazetteer.find(view.folded, texts)):
+            for count, hit in enumerate(gazetteer.find(view.folded, texts, haystack)):
                 if not count & 0xFFF:
                     check_time(deadline)
                 value: str | None = hit.entry.name

@@ -77,18 +77,35 @@ def fold_characters(original: str) -> Folded:
     return Folded("".join(out), starts, ends)
 
 
+# the chars `_fold_char` changes: all others stand for themselves, a run at a time
+_SPECIAL = regex.compile(
+    "[" + regex.escape("".join(sorted({*_SINGLE, *_DROP}))) + r"\p{Zs}--[ ]]", regex.V1
+)
+
+
 def _fold_plain(
     source: str, start: int, end: int, out: list[str], starts: list[int], ends: list[int]
 ) -> None:
-    for index in range(start, end):
+    position = start
+    for special in _SPECIAL.finditer(source, start, end):
+        index = special.start()
+        out.append(source[position:index])
+        starts.extend(range(position, index))
+        ends.extend(range(position + 1, index + 1))
         folded = _fold_char(source[index])
         out.append(folded)
         starts.extend([index] * len(folded))
         ends.extend([index + 1] * len(folded))
+        position = index + 1
+    out.append(source[position:end])
+    starts.extend(range(position, end))
+    ends.extend(range(position + 1, end + 1))
 
 
 def fold_token(text: str) -> str:
     """Case- and accent-insensitive form of a token: what literals and gazetteers compare."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

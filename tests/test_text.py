@@ -837,3 +837,25 @@ def test_formatting_variants_give_the_same_tokens_and_sentences(name: str) -> No
     assert list(other.paragraphs) == list(base.paragraphs)
     assert other.title == base.title
     _assert_tokens_map_back(variant, other)
+
+
+def test_the_fast_path_of_folding_knows_every_char_folding_changes() -> None:
+    """Folding copies runs of ordinary chars at once; a char it changes but does not know
+    as special would be copied unfolded."""
+    from engine.text import _SPECIAL, _fold_char
+
+    changed = [
+        hex(code)
+        for code in range(0x110000)
+        if (_fold_char(chr(code)) != chr(code)) != bool(_SPECIAL.fullmatch(chr(code)))
+        and not 0xD800 <= code <= 0xDFFF
+    ]
+    assert changed == []
+
+
+def test_an_ascii_token_folds_as_a_unicode_one_would() -> None:
+    from engine.text import fold_token
+
+    for word in ["Moscow", "U.S.", "AL-QASSAM", "ibn", "Tete-a-Tete", "'s", "1,400"]:
+        assert fold_token(word) == word.casefold()
+    assert fold_token("Bagheri-Kani\u0301") == "bagheri-kani"
