@@ -3,6 +3,7 @@
 0  every document was processed
 1  some documents failed (reported; the others were processed)
 2  the rule set or the command line is wrong (nothing is extracted)
+141  the reader of standard output went away (`extract ... | head`)
 """
 
 from __future__ import annotations
@@ -10,17 +11,22 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import itertools
 import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Never
+
+from tqdm import tqdm
 
 from . import validate
+from .batch import Outcome, Work, cue_phrases, process
+from .cache import default_folder as default_cache_folder
 from .compare import (
     ArticleExpectations,
     ArticleResult,
@@ -30,19 +36,26 @@ from .compare import (
     scores,
 )
 from .compile import RuleSet
-from .documents import Document, Item, parse_published, read_inputs
+from .coverage import Coverage
+from .documents import Document, Item, count_documents, parse_published, read_inputs
 from .errors import Diagnostic, DocumentError, RuleSetError, UsageError
 from .explain import NoSuchSentence, UnknownRule, explain
 from .explain import render as render_explanation
+from .html import Article
+from .html import render as render_report
 from .output import ErrorLog, FileSink, ResumeRefused, StreamSink
-from .pipeline import Limits, extract_document
+from .parallel import available_cores, ordered_map
+from .pipeline import Limits
 from .records import Record, dumps
-from .report import regression_report
+from .report import coverage_report, regression_report
 from .ruleset import load_rules
 from .validate import SchemaProblem
 
 EXIT_OK, EXIT_DOCUMENTS_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader left
 DEFAULT_SCHEMAS = "schemas"
+SMALL_BATCH = 64  # fewer documents than this are not worth starting worker processes
+REPORT_ARTICLES = 500  # an HTML page shows at most this many articles
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +122,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare the records with the expectations in DIR (one YAML file per article) "
         "and report regressions; exit 1 when there is one",
     )
+    scale = parser.add_argument_group("running at scale")
+    scale.add_argument(
+        "--jobs",
+        metavar="N",
+        type=_positive,
+        default=available_cores(),
+        help="worker processes (default: all %(default)s cores); the output is the same "
+        "bytes whatever N",
+    )
+    scale.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: a scheduler address such as tcp://host:8786, or "
+        "`local` for a cluster of --jobs processes on this machine",
+    )
+    scale.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compile the rules afresh, neither reading nor keeping the compiled rule set "
+        "in the cache ($NEWSRULES_CACHE, else ~/.cache/newsrules)",
+    )
+    scale.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (it is shown only on a terminal, and never under CI)",
+    )
+    looking = parser.add_argument_group("looking at a batch")
+    looking.add_argument(
+        "--stats",
+        action="store_true",
+        help="after the batch, show per rule how often it fired and on how many documents, "
+        "rules that never fired, documents with no record, and sentences with a cue word "
+        "but no record",
+    )
+    looking.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write a self-contained HTML page: each article with its mentions and records "
+        "(and, with --expected, what regressed)",
+    )
     workbench = parser.add_argument_group("explaining rules")
     workbench.add_argument(
         "--explain",
@@ -138,6 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return number
+
+
 @dataclass
 class Batch:
     """What a run has done so far: the numbers of its summary."""
@@ -156,6 +219,22 @@ def main(
     stderr: IO[str] | None = None,
     stdin: IO[str] | None = None,
 ) -> int:
+    try:
+        return _main(argv, stdout, stderr, stdin)
+    except BrokenPipeError:
+        # the reader went away (`extract ... | head`): stop quietly, as other tools do
+        if stdout is None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+
+
+def _main(
+    argv: Sequence[str] | None,
+    stdout: IO[str] | None,
+    stderr: IO[str] | None,
+    stdin: IO[str] | None,
+) -> int:
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     parser = build_parser()
@@ -172,7 +251,7 @@ def main(
             _check_inputs(args.inputs)
         if (args.rule or args.sentence is not None) and args.explain is None:
             raise UsageError("--rule and --sentence narrow --explain DOC; give --explain too")
-        rules = load_rules(args.rules)
+        rules = load_rules(args.rules, None if args.no_cache else default_cache_folder())
         for warning in rules.warnings:
             print(warning.format(), file=err)
         if args.write_schemas is not None:
@@ -288,30 +367,135 @@ def _run(
         print(f"extract: {error}", file=err)
         return EXIT_USAGE
     log = ErrorLog(args.errors, append=sink.resumed > 0)
-    limits = Limits(seconds=args.timeout)
+    looking = args.stats or args.report is not None
+    work = Work(
+        rules,
+        Limits(seconds=args.timeout),
+        cue_phrases(rules) if looking else (),
+        marks=args.report is not None,
+    )
+    coverage = Coverage(tuple(rule.name for rule in rules.relation_rules), work.cues)
+    articles: list[Article] = []
+    items = itertools.islice(read_inputs(args.inputs, fallback, stdin), sink.resumed, None)
+    bar = _progress(args, err, sink.resumed)
     try:
-        for index, item in enumerate(read_inputs(args.inputs, fallback, stdin)):
-            if index < sink.resumed:
-                continue  # done before the run was stopped
-            batch.read += 1
-            records = _records_of(item, rules, limits, err, batch, log)
-            if records is not None:
-                valid, invalid = _validated(records, schemas, err, batch, log)
-                for record in valid:
-                    batch.per_relation[record["relation"]] += 1
-                    sink.write(dumps(record) + "\n")
-                if expected is not None:
-                    _compare(item.id, expected, valid, invalid, batch)
+        for outcome in _outcomes(work, items, args):
+            valid = _handle(outcome, schemas, expected, sink, batch, log, err)
+            coverage.add(outcome)
+            if args.report is not None and len(articles) < REPORT_ARTICLES:
+                articles.append(_article(outcome, valid, batch, expected))
             sink.document_done()
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(records=sum(batch.per_relation.values()), refresh=False)
         sink.finish()
+    except UsageError as error:  # a Dask cluster that cannot be reached
+        sink.discard()
+        print(f"extract: {error}", file=err)
+        return EXIT_USAGE
     finally:
+        if bar is not None:
+            bar.close()
         sink.close()
         log.close()
     if expected is not None:
         print(regression_report(batch.results, scores(batch.results), batch.uncovered), file=err)
+    if args.stats:
+        print(coverage_report(coverage), file=err)
+    if args.report is not None:
+        _write_report(Path(args.report), articles, batch, expected, coverage, err)
     _summary(err, batch, sink.resumed, time.perf_counter() - started)
     regressed = any(result.regressed for result in batch.results)
     return EXIT_DOCUMENTS_FAILED if batch.failed or batch.invalid or regressed else EXIT_OK
+
+
+def _outcomes(work: Work, items: Iterator[Item], args: argparse.Namespace) -> Iterator[Outcome]:
+    """Outcomes in input order, from worker processes or a Dask cluster when the batch is
+    big enough to be worth them (a few documents are quicker done here)."""
+    first = list(itertools.islice(items, SMALL_BATCH))
+    every = itertools.chain(first, items)
+    if args.dask is None and (args.jobs == 1 or len(first) < SMALL_BATCH):
+        return (process(work, item) for item in every)
+    return ordered_map(process, work, every, jobs=args.jobs, dask=args.dask)
+
+
+def _handle(
+    outcome: Outcome,
+    schemas: validate.Schemas,
+    expected: dict[str, ArticleExpectations] | None,
+    sink: FileSink | StreamSink,
+    batch: Batch,
+    log: ErrorLog,
+    err: IO[str],
+) -> list[Record]:
+    """Report, validate, write and compare one document's outcome; its valid records."""
+    batch.read += 1
+    for note in outcome.notes:
+        print(f"extract: warning: {outcome.doc}: {note}", file=err)
+        log.add(outcome.doc, "repaired", note)
+    if outcome.records is None:
+        kind, reason = outcome.problem or ("failed", "not processed")
+        batch.failed += 1
+        print(f"extract: skipped {outcome.doc}: {reason}", file=err)
+        log.add(outcome.doc, kind, reason)
+        return []
+    valid, invalid = _validated(list(outcome.records), schemas, err, batch, log)
+    for record in valid:
+        batch.per_relation[record["relation"]] += 1
+        sink.write(dumps(record) + "\n")
+    if expected is not None:
+        _compare(outcome.doc, expected, valid, invalid, batch)
+    return valid
+
+
+def _progress(args: argparse.Namespace, err: IO[str], done: int) -> tqdm[Never] | None:
+    """A progress bar on standard error, only when a person watches it there."""
+    if args.no_progress or os.environ.get("CI") or not err.isatty():
+        return None
+    total = count_documents(args.inputs)
+    return tqdm(
+        total=None if total is None else max(total - done, 0),
+        unit="doc",
+        file=err,
+        dynamic_ncols=True,
+        desc="extract",
+    )
+
+
+def _article(
+    outcome: Outcome,
+    valid: list[Record],
+    batch: Batch,
+    expected: dict[str, ArticleExpectations] | None,
+) -> Article:
+    result = None
+    if expected is not None and outcome.doc in expected and outcome.records is not None:
+        result = batch.results[-1]
+    failed = None if outcome.problem is None else outcome.problem[1]
+    return Article(outcome.doc, outcome.text or "", outcome.marks, tuple(valid), result, failed)
+
+
+def _write_report(
+    path: Path,
+    articles: list[Article],
+    batch: Batch,
+    expected: dict[str, ArticleExpectations] | None,
+    coverage: Coverage,
+    err: IO[str],
+) -> None:
+    page = render_report(articles, scores(batch.results) if expected is not None else None)
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as error:
+        print(f"extract: cannot write the report {path}: {error.strerror}", file=err)
+        batch.failed += 1
+        return
+    shown = (
+        f"the first {len(articles)} of {coverage.documents}"
+        if coverage.documents > len(articles)
+        else f"{len(articles)}"
+    )
+    print(f"extract: wrote {path} ({shown} documents)", file=err)
 
 
 def _sink(args: argparse.Namespace, rules: RuleSet, out: IO[str]) -> FileSink | StreamSink:
@@ -322,26 +506,6 @@ def _sink(args: argparse.Namespace, rules: RuleSet, out: IO[str]) -> FileSink | 
     identity = "\0".join([rules.digest, *args.inputs, str(args.published)])
     batch_id = hashlib.sha256(identity.encode()).hexdigest()
     return FileSink(Path(args.output), batch_id, args.resume)
-
-
-def _records_of(
-    item: Item, rules: RuleSet, limits: Limits, err: IO[str], batch: Batch, log: ErrorLog
-) -> list[Record] | None:
-    """The document's records, or None when it could not be read or processed (reported)."""
-    if not isinstance(item, Document):
-        kind, reason = "unreadable", item.reason
-    else:
-        for note in item.notes:
-            print(f"extract: warning: {item.id}: {note}", file=err)
-            log.add(item.id, "repaired", note)
-        try:
-            return extract_document(rules, item, limits)
-        except DocumentError as error:
-            kind, reason = "failed", error.reason
-    batch.failed += 1
-    print(f"extract: skipped {item.id}: {reason}", file=err)
-    log.add(item.id, kind, reason)
-    return None
 
 
 Invalid = list[tuple[Record, list[tuple[str, str]]]]
@@ -388,8 +552,9 @@ def _summary(err: IO[str], batch: Batch, resumed: int, seconds: float) -> None:
     relations = ", ".join(f"{n} {c}" for n, c in sorted(batch.per_relation.items())) or "none"
     invalid = f", {batch.invalid} invalid" if batch.invalid else ""
     before = f" (resumed after {resumed} documents done before)" if resumed else ""
+    documents = f"{batch.read} document{'s' if batch.read != 1 else ''}"
     print(
-        f"extract: {batch.read} documents read{before}, {batch.read - batch.failed} processed, "
+        f"extract: {documents} read{before}, {batch.read - batch.failed} processed, "
         f"{batch.failed} failed; records: {relations}{invalid}; {seconds:.2f} s",
         file=err,
     )

@@ -195,3 +195,24 @@ def read_inputs(
             if problem is not None:
                 yield problem
             yield read_text_file(path, path.name, manifest.get(path.name, {}), fallback)
+
+
+def count_documents(inputs: list[str]) -> int | None:
+    """How many documents the inputs hold (for a progress bar's time left), counted
+    without parsing them; None when one is standard input."""
+    total = 0
+    for name in inputs:
+        path = Path(name)
+        if name == "-":
+            return None
+        if path.is_dir():
+            total += sum(1 for p in path.rglob("*.txt") if p.is_file())
+        elif name.endswith((".jsonl", ".jsonl.gz")):
+            opener = gzip.open if name.endswith(".gz") else open
+            with opener(path, "rb") as stream:
+                total += sum(
+                    chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")
+                )
+        else:
+            total += 1
+    return total

@@ -151,8 +151,8 @@ class Gazetteer:
     name: str
     variants: bool
     exact: dict[tuple[str, ...], Entry] = field(default_factory=dict)
-    automaton: Any = None  # ahocorasick.Automaton: " phrase " -> (entry, tokens, chars)
-    entries: tuple[Entry, ...] = ()
+    automaton: Any = field(default=None, compare=False)  # " phrase " -> (entry, tokens, chars)
+    entries: tuple[Entry, ...] = field(default=(), compare=False)
     loose: dict[str, Entry] = field(default_factory=dict)
     loose_heads: frozenset[str] = frozenset()  # first letters of the loose keys
     loose_tokens: int = 0  # the most tokens a loose phrase may span in a text
@@ -186,6 +186,12 @@ class Gazetteer:
             frozenset(k[:HEAD] for k in loose),
             longest,
         )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its phrases (for the disk cache and worker processes); the automaton
+        is rebuilt from them where it is read."""
+        fields = (self.name, self.variants, self.exact, self.loose, self.loose_heads)
+        return restored, (*fields, self.loose_tokens)
 
     def find(
         self, folded: Sequence[str], original: Sequence[str], haystack: Haystack | None = None
@@ -228,6 +234,19 @@ class Gazetteer:
 
 
 HEAD = 2  # letters of a loose key used to give up early
+
+
+def restored(
+    name: str,
+    variants: bool,
+    exact: dict[tuple[str, ...], Entry],
+    loose: dict[str, Entry],
+    loose_heads: frozenset[str],
+    loose_tokens: int,
+) -> Gazetteer:
+    """A gazetteer read back from its phrases, its automaton built again."""
+    automaton, entries = _automaton(exact)
+    return Gazetteer(name, variants, exact, automaton, entries, loose, loose_heads, loose_tokens)
 
 
 def _automaton(exact: dict[tuple[str, ...], Entry]) -> tuple[Any, tuple[Entry, ...]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -45,6 +46,9 @@ class Checkpoint:
         os.replace(temporary, path)
 
 
+CHECKPOINT_SECONDS = 1.0
+
+
 class FileSink:
     """Records into FILE.partial, a checkpoint after each document, FILE at the end."""
 
@@ -54,6 +58,7 @@ class FileSink:
         self.progress = target.with_name(target.name + PROGRESS)
         self.batch = batch
         self.done = 0
+        self.noted = float("-inf")  # when the last checkpoint was written
         start = 0
         checkpoint = Checkpoint.read(self.progress) if resume else None
         if checkpoint is not None:
@@ -84,10 +89,22 @@ class FileSink:
         self.stream.write(line.encode("utf-8"))
 
     def document_done(self) -> None:
+        """Count a document; at most every CHECKPOINT_SECONDS, make what is written so far
+        durable and note it (a resumed run redoes the few documents after the note)."""
         self.done += 1
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        Checkpoint(self.done, self.stream.tell(), self.batch).write(self.progress)
+        now = time.monotonic()
+        if now - self.noted >= CHECKPOINT_SECONDS:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            Checkpoint(self.done, self.stream.tell(), self.batch).write(self.progress)
+            self.noted = now
+
+    def discard(self) -> None:
+        """A run that could not start (no cluster): leave no files, but a resumable one's."""
+        self.close()
+        if not self.skip:
+            self.partial.unlink(missing_ok=True)
+            self.progress.unlink(missing_ok=True)
 
     def finish(self) -> None:
         self.stream.close()
@@ -117,6 +134,9 @@ class StreamSink:
         self.stream.flush()
 
     def close(self) -> None:
+        pass
+
+    def discard(self) -> None:
         pass
 
 

@@ -7,10 +7,13 @@ original text of the document, so an analyst (or a report) can show the exact wo
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import regex
 
+from .match import Mention
 from .resolve import Draft
 from .text import TextView
 
@@ -39,6 +42,34 @@ def to_record(draft: Draft, doc: str, view: TextView) -> Record:
         "evidence": _SPACES.sub(" ", view.original[start:end]).strip(),
         "evidence_span": [start, end],
     }
+
+
+@dataclass(frozen=True)
+class MentionMark:
+    """A mention the rules saw, for reports: its entity type, its span in the ORIGINAL text
+    (str indices), its normalised value, and the rule or gazetteer that made it."""
+
+    type: str
+    start: int
+    end: int
+    value: str | None
+    source: str
+
+
+def mention_marks(view: TextView, mentions: Iterable[Mention]) -> tuple[MentionMark, ...]:
+    """Marks of mentions (token ranges of the view) in original-text offsets, duplicates
+    dropped, outer marks first."""
+    marks = {
+        MentionMark(m.type, *view.token_span(m.first, m.end), m.value, m.source)
+        for m in mentions
+        if m.end > m.first
+    }
+    return tuple(sorted(marks, key=mark_order))
+
+
+def mark_order(mark: MentionMark) -> tuple[int, int, str, bool, str, str]:
+    """Outer marks first: by start, then longest, then by content (a total order)."""
+    return (mark.start, -mark.end, mark.type, mark.value is None, mark.value or "", mark.source)
 
 
 def dumps(record: Record) -> str:

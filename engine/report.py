@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .compare import ArticleResult, Expectation, Score
+from .coverage import Coverage
 
 WIDTH = 100
 
@@ -18,7 +19,11 @@ def record_line(record: dict[str, Any]) -> str:
 
 
 def evidence_line(record: dict[str, Any]) -> str:
-    text = record.get("evidence", "")
+    return quoted(record.get("evidence", ""))
+
+
+def quoted(text: str) -> str:
+    """Text in quotes, cut to the report's width."""
     if len(text) > WIDTH:
         text = text[: WIDTH - 3] + "..."
     return f'"{text}"'
@@ -72,3 +77,35 @@ def regression_report(
     parts.append(score_table(scores))
     parts.append(f"{regressed} of {len(results)} articles regressed")
     return "\n".join(parts)
+
+
+def coverage_report(coverage: Coverage) -> str:
+    """`--stats`: per rule how often it fired and on how many documents, rules that never
+    fired, documents with no record, sentences with a cue word and no record."""
+    lines = [
+        f"coverage of {coverage.processed} processed documents (of {coverage.documents} read)",
+        "rule                             records  documents",
+    ]
+    for rule in coverage.rules:
+        lines.append(f"{rule:<32} {coverage.records[rule]:>7}  {coverage.documents_with[rule]:>9}")
+    never = coverage.never_fired
+    lines.append(f"rules that never fired: {', '.join(never)}" if never else "every rule fired")
+    lines.append(f"documents with no record: {coverage.silent}")
+    lines.extend(f"  {doc}" for doc in coverage.silent_examples)
+    if coverage.silent > len(coverage.silent_examples):
+        lines.append(f"  ... and {coverage.silent - len(coverage.silent_examples)} more")
+    for relation, phrases in coverage.cues:
+        words = ", ".join(sorted(" ".join(phrase) for phrase in phrases))
+        lines.append(f"cue words of {relation}: {words}")
+    quiet = sum(coverage.quiet.values())
+    per_relation = ", ".join(f"{r} {n}" for r, n in sorted(coverage.quiet.items()))
+    lines.append(
+        f"sentences with a cue word but no record: {quiet}"
+        + (f" ({per_relation})" if per_relation else "")
+    )
+    for doc, relation, sentence in coverage.quiet_examples:
+        lines.append(f"  {doc} [{relation}] {quoted(sentence)}")
+    if quiet > len(coverage.quiet_examples):
+        lines.append(f"  ... and {quiet - len(coverage.quiet_examples)} more")
+    return "\n".join(lines)
+

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import cache
 from . import syntax as s
 from .check import check, inside_root, is_file, located
 from .compile import RuleSet, compile_rule_set
@@ -123,8 +124,22 @@ class _Loader:
             return None
 
 
-def load_rules(paths: Sequence[str | Path]) -> RuleSet:
-    """Parse, check and compile the rule files at `paths` (files or folders)."""
+def load_rules(paths: Sequence[str | Path], cache_folder: Path | None = None) -> RuleSet:
+    """Parse, check and compile the rule files at `paths` (files or folders). With a
+    `cache_folder`, a rule set compiled before from the same files is read from there
+    instead (see engine/cache.py), and a newly compiled one is kept there."""
+    entry = cache.key(paths) if cache_folder is not None else None
+    if cache_folder is not None and entry is not None:
+        cached = cache.load(cache_folder, entry)
+        if cached is not None:
+            return cached
+    rule_set = _compiled(paths)
+    if cache_folder is not None and entry is not None:
+        cache.store(cache_folder, entry, rule_set)
+    return rule_set
+
+
+def _compiled(paths: Sequence[str | Path]) -> RuleSet:
     loader = _Loader()
     for path in paths:
         loader.add_path(Path(path))

@@ -45,11 +45,12 @@ def paragraphs_feed(path: Path, copies: int) -> Path:
 
 
 def command(*argv: str) -> list[str]:
-    return [sys.executable, "-m", "engine.cli", "--rules", str(RULES), *argv]
+    return [sys.executable, "-m", "engine.cli", "--rules", str(RULES), "--jobs", "1", *argv]
 
 
 def test_a_killed_batch_resumes_to_the_same_records(tmp_path: Path) -> None:
-    feed = paragraphs_feed(tmp_path / "feed.jsonl", copies=12)
+    # long enough to be killed after a few checkpoints (they are written once a second)
+    feed = paragraphs_feed(tmp_path / "feed.jsonl", copies=60)
     reference = tmp_path / "reference.jsonl"
     subprocess.run(command(str(feed), "-o", str(reference)), check=True, capture_output=True)
     target = tmp_path / "out.jsonl"

@@ -75,13 +75,18 @@ def code_of(path: Path) -> str:
     return "".join(kept)
 
 
+# The one exception: the compiled rule-set cache pickles, and reads back through an
+# unpickler that builds only the engine's dataclasses (tests/test_cache.py attacks it).
+ALLOWED = {("cache.py", "pickle.load"), ("cache.py", "import pickle")}
+
+
 def offending(patterns: dict[str, str]) -> list[str]:
     """`file: what` for each forbidden pattern found in the engine's code."""
     found = []
     for path in ENGINE_FILES:
         source = code_of(path)
         for what, pattern in patterns.items():
-            if re.search(pattern, source):
+            if re.search(pattern, source) and (path.name, what) not in ALLOWED:
                 found.append(f"{path.name}: {what}")
     return found
 

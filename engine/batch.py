@@ -1,0 +1,107 @@
+"""One document of a batch, as a worker process does it: read item -> outcome.
+
+`process` is what runs where the work is spread (a local process pool or Dask workers):
+everything it needs travels once per worker in `Work`; what it returns, an `Outcome`, is
+small and plain, so the main process can write, validate, compare and count in input
+order whatever ran where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .compile import RuleSet
+from .documents import Document, Item
+from .errors import DocumentError
+from .match import Context
+from .pipeline import Limits, extract_in_context
+from .records import MentionMark, Record, mention_marks
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Work:
+    """What every worker needs, shipped once: the rules and what to report."""
+
+    rules: RuleSet
+    limits: Limits = Limits()
+    cues: tuple[tuple[str, frozenset[Phrase]], ...] = ()  # per relation, for --stats
+    marks: bool = False  # keep the text and its mentions, for --report
+
+
+@dataclass(frozen=True)
+class Outcome:
+    doc: str
+    records: tuple[Record, ...] | None  # None: the document was not processed
+    problem: tuple[str, str] | None = None  # ("unreadable" | "failed", reason)
+    notes: tuple[str, ...] = ()  # what reading it had to repair
+    quiet: tuple[tuple[str, str], ...] = ()  # (relation, sentence): a cue word, no record
+    text: str | None = None
+    marks: tuple[MentionMark, ...] = ()
+
+
+def process(work: Work, item: Item) -> Outcome:
+    """Extract one document; a failure is returned, not raised, so the batch goes on."""
+    if not isinstance(item, Document):
+        return Outcome(item.id, None, ("unreadable", item.reason))
+    try:
+        records, context = extract_in_context(work.rules, item, work.limits, not work.marks)
+    except DocumentError as error:
+        return Outcome(item.id, None, ("failed", error.reason), item.notes)
+    return Outcome(
+        item.id,
+        tuple(records),
+        None,
+        item.notes,
+        _quiet_sentences(work.cues, context, records) if context else (),
+        item.text if work.marks else None,
+        _marks(context) if work.marks and context else (),
+    )
+
+
+# ------------------------------------------------------------------ coverage cues
+
+
+def cue_phrases(rules: RuleSet) -> tuple[tuple[str, frozenset[Phrase]], ...]:
+    """Per relation, its rules' anchor words ("met", "talks", "meeting", ...): one of them
+    stands in every match. A sentence holding one that yields no record is where a rule
+    may be missing, or where a source has changed how it writes."""
+    cues: dict[str, set[Phrase]] = {}
+    for rule in rules.relation_rules:
+        if rule.anchors is not None:
+            cues.setdefault(rule.target, set()).update((word,) for word in rule.anchors)
+    return tuple((relation, frozenset(cues[relation])) for relation in sorted(cues))
+
+
+def _quiet_sentences(
+    cues: Iterable[tuple[str, frozenset[Phrase]]], context: Context, records: list[Record]
+) -> tuple[tuple[str, str], ...]:
+    view = context.view
+    quiet: list[tuple[str, str]] = []
+    for relation, phrases in cues:
+        covered = [r["evidence_span"] for r in records if r["relation"] == relation]
+        singles = {p[0] for p in phrases if len(p) == 1}
+        longer = [p for p in phrases if len(p) > 1]
+        for lo, hi in view.sentences:
+            if lo >= hi or not _holds(view.folded, lo, hi, singles, longer):
+                continue
+            start, end = view.token_span(lo, hi)
+            if not any(a < end and start < b for a, b in covered):
+                quiet.append((relation, " ".join(view.original[start:end].split())))
+    return tuple(quiet)
+
+
+def _holds(
+    folded: Sequence[str], lo: int, hi: int, singles: set[str], longer: list[Phrase]
+) -> bool:
+    tokens = folded[lo:hi]
+    if singles.intersection(tokens):
+        return True
+    return any(tuple(tokens[i : i + len(p)]) == p for p in longer for i in range(len(tokens)))
+
+
+def _marks(context: Context) -> tuple[MentionMark, ...]:
+    every = [m for type_name in sorted(context.mentions) for m in context.all_of(type_name)]
+    return mention_marks(context.view, every)

@@ -1,0 +1,369 @@
+"""Spreading a batch over processes: the one place where work leaves this process.
+
+`ordered_map(work, shared, items)` yields `work(shared, item)` for every item, in the
+order of the items, whether it runs here, in a pool of local processes (`jobs > 1`) or
+on a Dask cluster (`dask="local"` or a scheduler address). Three promises hold in every
+mode:
+
+* `shared` (the compiled rule set, a few hundred kB) travels once per worker process,
+  never once per item; items travel in batches;
+* items are read lazily, and at most `window` batches are out at a time, so memory stays
+  flat however long the input is (a generator of millions of documents is fine);
+* the results, and the point where an exception in `work` surfaces, are exactly those of
+  the plain loop `for item in items: yield work(shared, item)`.
+
+`work` must be a module-level function (it is sent by name), must not print, and should
+return a document's failure as a value (as `engine.batch.process` does): an exception
+from `work` is taken for a bug, and stops the batch.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import logging
+import multiprocessing
+import os
+import sys
+import traceback
+import uuid
+import warnings
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack, suppress
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, Generic, Protocol, TypeVar
+
+from .errors import UsageError
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+
+BATCH = 64  # items per task: large enough that sending them costs little beside the work
+SCHEDULER_SECONDS = 5.0  # how long to try reaching a Dask scheduler (and to wait for a worker)
+LOCAL = "local"  # dask="local": a Dask cluster on this machine, for the run only
+
+
+def available_cores() -> int:
+    """The cores this process may use (respects `taskset` and CPU affinity): the default
+    for `--jobs`."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def ordered_map(
+    work: Callable[[S, T], R],
+    shared: S,
+    items: Iterable[T],
+    *,
+    jobs: int = 1,
+    dask: str | None = None,
+    batch: int = BATCH,
+    window: int | None = None,
+) -> Generator[R, None, None]:
+    """`work(shared, item)` for every item, in the items' order, as they are ready.
+
+    jobs: local worker processes (1: everything runs in this process, no pool); with
+        `dask="local"`, the number of Dask workers; ignored with a scheduler address.
+    dask: None, "local", or a scheduler address such as "tcp://10.0.0.5:8786".
+    batch: items sent to a worker at a time.
+    window: batches out at a time (default: twice the workers), which bounds both memory
+        and how far the items are read ahead of the results.
+
+    Nothing starts before the first result is asked for. Raises UsageError (then) when
+    Dask is asked for but not installed or not reachable. Pools, clusters and clients are
+    shut down when the iteration ends, fails, or is closed early (`close()`).
+    """
+    if jobs < 1 or batch < 1 or (window is not None and window < 1):
+        raise ValueError("jobs, batch and window must be at least 1")
+    if dask is not None:
+        return _on_dask(work, shared, items, dask, jobs, batch, window)
+    if jobs == 1:
+        return (work(shared, item) for item in items)
+    _check_sendable(work)
+    return _in_pool(work, shared, items, jobs, batch, window or 2 * jobs)
+
+
+# ------------------------------------------------------------------ what a worker runs
+
+_shared: Any = None  # in a pool worker: `shared`, installed once by `_install`
+
+
+def _install(shared: object) -> None:
+    global _shared
+    _shared = shared
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """`work` raised on an item of a batch: the results before it, and the error."""
+
+    done: list[Any]
+    error: BaseException
+    where: str  # the worker's traceback, as text
+
+
+class WorkerTraceback(Exception):
+    """Where, in the worker, an exception was raised (set as its `__cause__`)."""
+
+    def __str__(self) -> str:
+        return "\n" + str(self.args[0])
+
+
+def _run_batch(work: Callable[[S, T], R], shared: S, items: list[T]) -> list[R] | _Failure:
+    done: list[R] = []
+    for item in items:
+        try:
+            done.append(work(shared, item))
+        except Exception as error:  # a bug in `work`: sent back to stop the caller there
+            return _Failure(done, _sendable(error), traceback.format_exc())
+    return done
+
+
+def _run_pool_batch(work: Callable[[Any, T], R], items: list[T]) -> list[R] | _Failure:
+    return _run_batch(work, _shared, items)
+
+
+def _sendable(error: Exception) -> Exception:
+    """The error itself when it can be rebuilt the way pickling rebuilds it, else a
+    RuntimeError that says what it was (an error holding a lock or a file cannot be, nor,
+    without Dask's help, one whose __init__ takes other arguments than its message, such
+    as DocumentError)."""
+    try:
+        copy.deepcopy(error)  # the same recipe (__reduce_ex__) as pickling, no bytes
+    except Exception:
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
+def _results(outcome: list[R] | _Failure) -> Iterator[R]:
+    if isinstance(outcome, _Failure):
+        yield from outcome.done
+        raise outcome.error from WorkerTraceback(outcome.where)
+    yield from outcome
+
+
+def _check_sendable(work: Callable[..., Any]) -> None:
+    """A function reaches a worker as its module and name: a lambda or a function defined
+    inside another cannot be found there."""
+    if not inspect.isfunction(work):
+        return  # a callable object travels as itself
+    found: Any = sys.modules.get(work.__module__)
+    for name in work.__qualname__.split("."):
+        found = getattr(found, name, None)
+    if found is not work:
+        raise TypeError(
+            f"{work.__qualname__} cannot be sent to a worker: use a function defined at "
+            "module level"
+        )
+
+
+# ------------------------------------------------------------------ the bounded window
+
+
+class _Pending(Protocol[R_co]):
+    """What both a concurrent.futures and a distributed future offer."""
+
+    def result(self) -> R_co | _Failure: ...
+
+
+@dataclass
+class _Window(Generic[T, R]):
+    """Batches out at a time, oldest first; `submit` sends one batch."""
+
+    submit: Callable[[list[T]], _Pending[list[R]]]
+    items: Iterator[T]
+    batch: int
+    size: int
+
+    def __post_init__(self) -> None:
+        self.pending: deque[_Pending[list[R]]] = deque()
+
+    def results(self) -> Iterator[R]:
+        """Fill the window, wait for its oldest batch, yield that batch's results, repeat:
+        the items are never read more than `size` batches ahead of the results."""
+        while True:
+            while len(self.pending) < self.size:
+                chunk = list(islice(self.items, self.batch))
+                if not chunk:
+                    break
+                self.pending.append(self.submit(chunk))
+            if not self.pending:
+                return
+            yield from _results(self.pending.popleft().result())
+
+
+# ------------------------------------------------------------------ local processes
+
+
+def start_method() -> str:
+    """How pool workers start: "forkserver" where the system has it, else "spawn".
+
+    Not "fork": forking copies a parent that may be running threads (a Dask client, the
+    executor's own manager thread) with their locks held, and a worker can hang on one.
+    A forkserver worker is forked from a small clean server process, so it starts faster
+    than a spawned interpreter, and both need the same thing: a picklable `work` and
+    `shared`, sent explicitly.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _in_pool(
+    work: Callable[[S, T], R], shared: S, items: Iterable[T], jobs: int, batch: int, size: int
+) -> Generator[R, None, None]:
+    context = multiprocessing.get_context(start_method())
+    if isinstance(context, multiprocessing.context.ForkServerContext):
+        # workers are forked from a server that has the engine imported already
+        context.set_forkserver_preload(["__main__", __name__])
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_install,
+        initargs=(shared,),
+    )
+
+    def submit(chunk: list[T]) -> Future[list[R] | _Failure]:
+        return pool.submit(_run_pool_batch, work, chunk)
+
+    window: _Window[T, R] = _Window(submit, iter(items), batch, size)
+    try:
+        yield from window.results()
+    finally:  # batches not started are dropped; the workers end before this returns
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ------------------------------------------------------------------ Dask
+
+
+def _on_dask(
+    work: Callable[[S, T], R],
+    shared: S,
+    items: Iterable[T],
+    address: str,
+    jobs: int,
+    batch: int,
+    size: int | None,
+) -> Generator[R, None, None]:
+    """Results in order from a Dask cluster. Nothing starts before the first result is
+    asked for, and everything started is closed when the iteration ends, fails or is
+    closed."""
+    distributed = _import_distributed()
+    with ExitStack() as started:
+        if address == LOCAL:
+            cluster = started.enter_context(_local_cluster(distributed, jobs))
+            address = cluster.scheduler_address
+        client = started.enter_context(_connect(distributed, address))
+        run = f"newsrules-{uuid.uuid4().hex}"  # other runs may share the cluster
+        started.callback(_uninstall, client, run)
+        _install_on_workers(client, run, shared)
+        threads = sum(client.nthreads().values()) or 1
+
+        def submit(chunk: list[T]) -> Any:
+            return client.submit(_run_dask_batch, work, run, chunk, pure=False)
+
+        window: _Window[T, R] = _Window(submit, iter(items), batch, size or 2 * threads)
+        yield from window.results()  # closing the client drops the batches still out
+
+
+_installed: dict[str, Any] = {}  # on a Dask worker: each run's `shared`, by run name
+
+
+def _installer(run: str, shared: object) -> Any:
+    """A Dask worker plugin that keeps `shared` on every worker of the cluster, present
+    or joining later, for the run: it travels to each worker once, when the worker gets
+    the plugin. (A value scattered to the workers instead can be dropped from one by
+    Dask's memory manager, and fetched and unpickled there again.)"""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class Install(WorkerPlugin):  # travels by value; what it calls, by name
+        def setup(self, worker: object) -> None:
+            _keep(run, shared)
+
+        def teardown(self, worker: object) -> None:
+            _drop(run)
+
+    return Install()
+
+
+def _keep(run: str, shared: object) -> None:
+    _installed[run] = shared
+
+
+def _drop(run: str) -> None:
+    _installed.pop(run, None)
+
+
+def _install_on_workers(client: Any, run: str, shared: object) -> None:
+    try:
+        client.register_plugin(_installer(run, shared), name=run)
+    except Exception as error:  # it comes back as a bare Exception with the worker's words
+        raise UsageError(
+            f"a Dask worker cannot load what this run sends it ({error}): install the same "
+            "version of this project, with its dependencies, on every worker"
+        ) from None
+
+
+def _run_dask_batch(work: Callable[[Any, T], R], run: str, items: list[T]) -> list[R] | _Failure:
+    return _run_batch(work, _installed[run], items)
+
+
+def _uninstall(client: Any, run: str) -> None:
+    """Free the run's `shared` on a cluster that goes on serving others; a cluster that
+    has gone away has nothing left to free (and must not hide the run's own error)."""
+    with suppress(Exception):
+        client.unregister_worker_plugin(run)
+
+
+def _local_cluster(distributed: Any, workers: int) -> Any:
+    """A Dask cluster of `workers` processes on this machine, reachable from it only."""
+    with warnings.catch_warnings():
+        # its status page moves to a free port when another run holds 8787: nothing to say
+        warnings.filterwarnings("ignore", "Port .* is already in use", UserWarning)
+        return distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+
+
+def _import_distributed() -> Any:
+    try:
+        import distributed
+    except ImportError:
+        raise UsageError(
+            "running on Dask needs the distributed package: "
+            'pip install "dask[distributed]" (here and on every worker)'
+        ) from None
+    return distributed
+
+
+def _connect(distributed: Any, address: str) -> Any:
+    """A client of the scheduler at `address` that has at least one worker."""
+    problem = None
+    try:
+        client = distributed.Client(address, timeout=SCHEDULER_SECONDS, set_as_default=False)
+    except (OSError, ValueError, TypeError) as error:
+        problem = f"cannot reach the Dask scheduler at {address!r} ({error})"
+    if problem is not None:  # raised out here, so nothing holds on to the half-made client
+        raise UsageError(
+            f"{problem}: is `dask scheduler` running there, and its port open to this machine?"
+        )
+    try:
+        client.wait_for_workers(1, timeout=SCHEDULER_SECONDS)
+    except (OSError, TimeoutError):
+        client.close()
+        raise UsageError(
+            f"the Dask scheduler at {address} has no worker: start `dask worker {address}` "
+            "on each machine that should take part"
+        ) from None
+    return client

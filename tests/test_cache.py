@@ -1,0 +1,151 @@
+"""The compiled rule set kept on disk: a warm start reads it instead of compiling, any
+change to a rule file, gazetteer or the engine makes a new entry, and a cache file cannot
+be made to run code."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import RULES
+
+from engine import cache, ruleset
+from engine.cli import main
+from engine.ruleset import load_rules
+
+
+@pytest.fixture()
+def rules_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    return folder
+
+
+def compile_count(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = ruleset._compiled
+
+    def counted(paths):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(paths)
+
+    monkeypatch.setattr(ruleset, "_compiled", counted)
+    return calls
+
+
+def test_a_warm_start_reads_the_rule_set_compiled_before(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = compile_count(monkeypatch)
+    first = load_rules([rules_copy], tmp_path / "cache")
+    second = load_rules([rules_copy], tmp_path / "cache")
+    assert len(calls) == 1
+    # the same rules and gazetteers read back (regexes are compiled again from their
+    # source, and compiled patterns compare by identity: their sources are compared)
+    assert second.digest == first.digest
+    assert second.relations == first.relations
+    assert [r.name for r in second.entity_rules] == [r.name for r in first.entity_rules]
+    assert [r.pattern for r in second.relation_rules] == [r.pattern for r in first.relation_rules]
+    for name, entity in first.entities.items():
+        again = second.entities[name]
+        assert again.gazetteers == entity.gazetteers
+        assert [(p.pattern, p.flags) for p in again.regexes] == [
+            (p.pattern, p.flags) for p in entity.regexes
+        ]
+    assert list((tmp_path / "cache").glob("*.ruleset"))
+
+
+@pytest.mark.parametrize("changed", ["meeting.rules", "gazetteers/actors.yaml"])
+def test_a_changed_file_is_compiled_again(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: str
+) -> None:
+    calls = compile_count(monkeypatch)
+    load_rules([rules_copy], tmp_path / "cache")
+    path = rules_copy / changed
+    path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    load_rules([rules_copy], tmp_path / "cache")
+    assert len(calls) == 2
+
+
+def test_a_new_rule_file_is_compiled_again(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = compile_count(monkeypatch)
+    before = load_rules([rules_copy], tmp_path / "cache")
+    (rules_copy / "extra.rules").write_text(
+        'rule met_extra -> MEETING: within sentence: a:actor "greeted" b:actor\n',
+        encoding="utf-8",
+    )
+    after = load_rules([rules_copy], tmp_path / "cache")
+    assert len(calls) == 2
+    assert "met_extra" in {r.name for r in after.relation_rules}
+    assert "met_extra" not in {r.name for r in before.relation_rules}
+
+
+def test_the_cached_rules_find_the_same_records(rules_copy: Path, tmp_path: Path) -> None:
+    def run() -> str:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(
+            ["--rules", str(rules_copy), str(RULES.parent / "seeds")],
+            stdout=out, stderr=err, stdin=io.StringIO(""),
+        )  # fmt: skip
+        assert code == 0, err.getvalue()
+        return out.getvalue()
+
+    os.environ[cache.CACHE_ENV] = str(tmp_path / "cache")
+    try:
+        cold = run()
+        assert list((tmp_path / "cache").glob("*.ruleset"))
+        warm = run()
+    finally:
+        del os.environ[cache.CACHE_ENV]
+    assert warm == cold and cold.count("\n") >= 10
+
+
+class Payload:
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (os.system, ("touch PWNED",))
+
+
+def test_a_tampered_cache_file_runs_no_code(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "cache"
+    load_rules([rules_copy], folder)
+    (entry,) = folder.glob("*.ruleset")
+    entry.write_bytes(pickle.dumps(Payload()))
+    again = load_rules([rules_copy], folder)  # refused, so compiled afresh
+    assert not (tmp_path / "PWNED").exists()
+    assert again.relation_rules
+
+
+def test_only_the_engines_dataclasses_are_built() -> None:
+    for module, name in [("os", "system"), ("builtins", "eval"), ("engine.cli", "main"),
+                         ("engine.cache", "store"), ("subprocess", "Popen")]:  # fmt: skip
+        with pytest.raises(pickle.UnpicklingError, match="may not build"):
+            cache._DataUnpickler(io.BytesIO(b"")).find_class(module, name)
+
+
+def test_a_cache_file_others_could_write_is_ignored(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = compile_count(monkeypatch)
+    folder = tmp_path / "cache"
+    load_rules([rules_copy], folder)
+    (entry,) = folder.glob("*.ruleset")
+    assert entry.stat().st_mode & 0o777 == 0o600
+    entry.chmod(0o666)
+    load_rules([rules_copy], folder)
+    assert len(calls) == 2
+
+
+def test_caching_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    assert cache.default_folder() is None
+    monkeypatch.setenv(cache.CACHE_ENV, "/somewhere")
+    assert cache.default_folder() == Path("/somewhere")

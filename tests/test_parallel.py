@@ -1,0 +1,401 @@
+"""ordered_map gives the results of the plain loop, in the same order, whatever runs it:
+this process, a pool of two processes, or a real Dask cluster of two worker processes.
+
+Each work step depends on `shared` and takes a varying time, and one test checks that the
+batches really did finish out of order, so the order assertions can fail. The shared
+object counts its own unpicklings in a file, which shows it travels once per worker.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SEEDS
+
+from engine import RuleSet, UsageError, parallel
+from engine.documents import Document, Item, read_inputs
+from engine.errors import DocumentError
+from engine.parallel import LOCAL, WorkerTraceback, available_cores, ordered_map
+from engine.pipeline import Limits, extract_document
+from engine.records import dumps
+
+MODES = ["serial", "pool", "dask"]
+PARALLEL = ["pool", "dask"]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A real Dask cluster on this machine, two worker processes, shared by the module."""
+    import distributed  # here, so that pool workers importing this module need not
+
+    with warnings.catch_warnings():  # a status page moved off a busy port 8787
+        warnings.filterwarnings("ignore", "Port .* is already in use", UserWarning)
+        running = distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+    with running:
+        yield running.scheduler_address
+
+
+def where(mode: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """ordered_map's keywords for a mode (the cluster starts only when a test needs it)."""
+    if mode == "serial":
+        return {"jobs": 1}
+    if mode == "pool":
+        return {"jobs": 2}
+    return {"dask": request.getfixturevalue("cluster")}
+
+
+# ------------------------------------------------------------------ work functions
+
+
+@dataclass(frozen=True)
+class Scale:
+    factor: int
+    offset: int
+
+
+def scaled(shared: Scale, item: int) -> tuple[int, float]:
+    """The scaled item and when it was done; every third pair of items is slow, so with
+    batches of two the batches finish out of order."""
+    if (item // 2) % 3 == 0:
+        time.sleep(0.03)
+    return shared.factor * item + shared.offset, time.monotonic()
+
+
+def worker_pid(shared: object, item: int) -> int:
+    return os.getpid()
+
+
+def scaled_with_a_bug(shared: Scale, item: int) -> int:
+    if item == 13:
+        raise ValueError(f"bug at item {item}")
+    return shared.factor * item
+
+
+class Unsendable(Exception):
+    """An error that cannot be pickled, so cannot travel back from a worker as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.lock = threading.Lock()
+
+
+def failing_unsendably(shared: object, item: int) -> int:
+    if item == 5:
+        raise Unsendable(f"bug at item {item}")
+    return item
+
+
+class Counted:
+    """A shared value that writes the id of every process that unpickles it to a file."""
+
+    def __init__(self, log: Path, factor: int) -> None:
+        self.log = log
+        self.factor = factor
+
+    def __reduce__(self) -> tuple[Any, tuple[Path, int]]:
+        return revive, (self.log, self.factor)
+
+
+def revive(log: Path, factor: int) -> Counted:
+    with log.open("a", encoding="utf-8") as file:
+        file.write(f"{os.getpid()}\n")
+    return Counted(log, factor)
+
+
+def counted(shared: Counted, item: int) -> int:
+    return shared.factor * item
+
+
+# ------------------------------------------------------------------ order and equality
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_results_come_in_the_order_of_the_items(mode: str, request: pytest.FixtureRequest) -> None:
+    items = range(60)
+    results = list(ordered_map(scaled, Scale(3, 1), items, batch=2, **where(mode, request)))
+    assert [value for value, _ in results] == [3 * item + 1 for item in items]
+    if mode in PARALLEL:  # the order was restored, not merely kept
+        finished = [done for _, done in results]
+        assert finished != sorted(finished), "the batches all finished in order"
+
+
+def test_a_local_cluster_is_started_for_the_run_and_stopped_after(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    results = ordered_map(worker_pid, None, range(1000), jobs=2, dask=LOCAL, batch=3)
+    pids = set(itertools.islice(results, 30))
+    results.close()  # the consumer stops early
+    assert pids and os.getpid() not in pids  # (one worker may have done all 10 batches)
+    assert_gone(pids)
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_pool_is_shut_down_when_the_consumer_stops_early(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    results = ordered_map(worker_pid, None, itertools.count(), jobs=2, batch=3)
+    pids = set(itertools.islice(results, 30))
+    results.close()
+    assert pids and os.getpid() not in pids  # (one worker may have done all 10 batches)
+    assert_gone(pids)
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_shared_cluster_is_left_without_tasks_when_the_consumer_stops_early(
+    cluster: str,
+) -> None:
+    import distributed
+
+    results = ordered_map(slowly, None, itertools.count(), dask=cluster, batch=2, window=4)
+    assert list(itertools.islice(results, 3)) == [0, 1, 2]
+    results.close()
+    with distributed.Client(cluster, set_as_default=False) as client:
+        deadline = time.monotonic() + 10
+        while (left := client.run_on_scheduler(tasks_on_scheduler)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert left == 0
+        assert client.run(runs_installed) == {worker: 0 for worker in client.nthreads()}
+
+
+def slowly(shared: None, item: int) -> int:
+    time.sleep(0.05)
+    return item
+
+
+def tasks_on_scheduler(dask_scheduler: Any) -> int:
+    return len(dask_scheduler.tasks)
+
+
+def runs_installed() -> int:
+    """On a worker: how many runs' shared values it still holds."""
+    return len(parallel._installed)
+
+
+def assert_gone(pids: set[int]) -> None:
+    """The workers have ended by the time `close()` returns: not left to a garbage collector."""
+    alive = sorted(pid for pid in pids if running(pid))
+    assert not alive, f"worker processes {alive} still run"
+
+
+def running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ shared once per worker
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_shared_travels_once_per_worker_not_per_item(
+    mode: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    log = tmp_path / "unpickled"
+    log.touch()
+    items = range(200)
+    results = list(ordered_map(counted, Counted(log, 5), items, batch=4, **where(mode, request)))
+    assert results == [5 * item for item in items]
+    unpickled_in = log.read_text(encoding="utf-8").split()
+    if mode == "serial":
+        assert unpickled_in == []
+    else:  # 50 batches went out, to 2 workers
+        assert 1 <= len(unpickled_in) <= 2
+        assert len(set(unpickled_in)) == len(unpickled_in)
+        assert str(os.getpid()) not in unpickled_in
+
+
+# ------------------------------------------------------------------ lazy, bounded reading
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_items_are_read_a_bounded_distance_ahead(mode: str, request: pytest.FixtureRequest) -> None:
+    read = 0
+
+    def endless() -> Iterator[int]:
+        nonlocal read
+        for item in itertools.count():
+            read += 1
+            yield item
+
+    batch, window = 4, 2
+    results = ordered_map(
+        identity, None, endless(), batch=batch, window=window, **where(mode, request)
+    )
+    for taken, value in enumerate(itertools.islice(results, 100), 1):
+        assert value == taken - 1
+        assert read <= taken + window * batch
+    results.close()
+    assert read <= 100 + window * batch
+
+
+def identity(shared: None, item: int) -> int:
+    return item
+
+
+# ------------------------------------------------------------------ the real engine
+
+
+def feed(tmp_path: Path) -> Path:
+    """Every seed article as a JSON line, twice, with a broken line and a line without text."""
+    lines = []
+    for copy in range(2):
+        for seed in sorted(SEEDS.glob("*.txt")):
+            doc = {"id": f"{seed.stem}-{copy}", "text": seed.read_text(encoding="utf-8")}
+            lines.append(json.dumps({**doc, "published": "2023-10-27"}, ensure_ascii=False))
+        lines.append('{"id": "broken", "text": ')
+        lines.append('{"id": "empty"}')
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def lines_of(setup: tuple[RuleSet, Limits], item: Item) -> list[str]:
+    """What `extract` writes for an item: its records as JSON lines, or why it has none."""
+    rules, limits = setup
+    if not isinstance(item, Document):
+        return [f"{item.id}: unreadable: {item.reason}"]
+    try:
+        return [dumps(record) for record in extract_document(rules, item, limits)]
+    except DocumentError as error:  # a failure travels back as a value, as in engine.batch
+        return [f"{item.id}: failed: {error.reason}"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_engine_writes_the_same_bytes_however_it_runs(
+    mode: str, request: pytest.FixtureRequest, tmp_path: Path, shipped_rules: RuleSet
+) -> None:
+    inputs = [str(SEEDS), str(feed(tmp_path))]
+    stdin = io.StringIO()
+    reference = []
+    for item in read_inputs(inputs, None, stdin):  # the plain loop, without ordered_map
+        reference.extend(lines_of((shipped_rules, Limits()), item))
+    items = read_inputs(inputs, None, stdin)
+    setup = (shipped_rules, Limits())
+    results = ordered_map(lines_of, setup, items, batch=2, **where(mode, request))
+    lines = [line for lines in results for line in lines]
+    assert "\n".join(lines).encode() == "\n".join(reference).encode()
+    assert sum(line.startswith('{"relation"') for line in lines) >= 30
+    assert sum(": unreadable: " in line for line in lines) == 4
+
+
+@pytest.mark.parametrize("mode", PARALLEL)
+def test_a_document_that_fails_comes_back_as_a_value(
+    mode: str, request: pytest.FixtureRequest, shipped_rules: RuleSet
+) -> None:
+    setup = (shipped_rules, Limits(steps=1, steps_per_token=0))
+    items = read_inputs([str(SEEDS)], None, sys.stdin)
+    results = list(ordered_map(lines_of, setup, items, batch=1, **where(mode, request)))
+    seeds = sorted(path.name for path in SEEDS.glob("*.txt"))
+    assert [lines[0].split(": ")[:2] for lines in results] == [[s, "failed"] for s in seeds]
+
+
+# ------------------------------------------------------------------ errors
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_bug_in_the_work_stops_the_caller_where_the_plain_loop_would(
+    mode: str, request: pytest.FixtureRequest
+) -> None:
+    keywords = where(mode, request)
+    results = ordered_map(scaled_with_a_bug, Scale(2, 0), range(40), batch=4, **keywords)
+    seen = []
+    with pytest.raises(ValueError, match="bug at item 13") as raised:
+        for value in results:
+            seen.append(value)
+    assert seen == [2 * item for item in range(13)]
+    if mode in PARALLEL:
+        assert isinstance(raised.value.__cause__, WorkerTraceback)
+        assert "scaled_with_a_bug" in str(raised.value.__cause__)
+
+
+@pytest.mark.parametrize("mode", PARALLEL)
+def test_an_error_that_cannot_travel_still_stops_the_caller(
+    mode: str, request: pytest.FixtureRequest
+) -> None:
+    results = ordered_map(failing_unsendably, None, range(20), batch=3, **where(mode, request))
+    with pytest.raises(RuntimeError, match="Unsendable: bug at item 5"):
+        list(results)
+
+
+def test_an_unreachable_scheduler_is_a_usage_error_quickly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("engine.parallel.SCHEDULER_SECONDS", 1.0)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    started = time.monotonic()
+    with pytest.raises(UsageError, match=address):
+        next(ordered_map(identity, None, range(3), dask=address))
+    assert time.monotonic() - started < 5
+
+
+class Unloadable:
+    """A shared value that no worker can unpickle, as on a worker without the engine."""
+
+    def __reduce__(self) -> tuple[Any, tuple[()]]:
+        return cannot_load, ()
+
+
+def cannot_load() -> None:
+    raise ModuleNotFoundError("No module named 'engine'")
+
+
+def test_workers_that_cannot_load_the_rules_are_a_usage_error(cluster: str) -> None:
+    with pytest.raises(UsageError, match="No module named 'engine'"):
+        next(ordered_map(identity, Unloadable(), range(3), dask=cluster))
+
+
+def test_a_malformed_address_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="8786"):
+        next(ordered_map(identity, None, range(3), dask="10.0.0.5 8786"))
+
+
+def test_dask_without_distributed_installed_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # makes `import distributed` fail
+    with pytest.raises(UsageError, match=r"dask\[distributed\]"):
+        next(ordered_map(identity, None, range(3), dask=LOCAL))
+
+
+def test_work_that_cannot_be_sent_is_refused_before_any_process_starts() -> None:
+    def nested(shared: None, item: int) -> int:
+        return item
+
+    for work in (nested, lambda shared, item: item):
+        with pytest.raises(TypeError, match="module level"):
+            ordered_map(work, None, range(3), jobs=2)
+
+
+def test_the_default_number_of_jobs_is_the_cores_this_process_may_use() -> None:
+    assert 1 <= available_cores() <= (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize("keywords", [{"jobs": 0}, {"batch": 0}, {"window": 0}])
+def test_sizes_below_one_are_refused(keywords: dict[str, int]) -> None:
+    with pytest.raises(ValueError):
+        ordered_map(identity, None, range(3), **keywords)
