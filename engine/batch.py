@@ -57,7 +57,7 @@ def process(work: Work, item: Item) -> Outcome:
         item.notes,
         _quiet_sentences(work.cues, context, records) if context else (),
         item.text if work.marks else None,
-        _marks(context) if work.marks and context else (),
+        _marks(work.rules, context) if work.marks and context else (),
     )
 
 
@@ -102,6 +102,9 @@ def _holds(
     return any(tuple(tokens[i : i + len(p)]) == p for p in longer for i in range(len(tokens)))
 
 
-def _marks(context: Context) -> tuple[MentionMark, ...]:
-    every = [m for type_name in sorted(context.mentions) for m in context.all_of(type_name)]
+def _marks(rules: RuleSet, context: Context) -> tuple[MentionMark, ...]:
+    """The mentions of the types records are made of (the slots' types): cue words such as
+    "to" or "said" would drown the names in a report."""
+    shown = sorted({slot.type for r in rules.relations.values() for slot in r.slots})
+    every = [m for type_name in shown for m in context.all_of(type_name)]
     return mention_marks(context.view, every)

@@ -1,8 +1,9 @@
 """The compiled rule set, kept on disk between runs: a warm start does not recompile.
 
-An entry is keyed by the SHA-256 of the engine's own source and of every file in the
-rule set's folders (the rule files, their includes and gazetteers all live there), so any
-change to either makes a new key and the old entry is never used.
+An entry is keyed by the SHA-256 of the engine's own source, of every file in the rule
+set's folders (the rule files, their includes and gazetteers all live there) and of the
+working folder (rule locations are shown relative to it), so any change to these makes
+a new key and the old entry is never used.
 
 What is stored is data, and is read back as data: the unpickler below builds nothing
 but the engine's own frozen dataclasses, plain containers and regexes recompiled from
@@ -50,6 +51,8 @@ def key(paths: Sequence[str | Path]) -> str | None:
     """The entry's key: the engine's source and every file of the rule set's folders;
     None when a folder is too big to be a rule set (then nothing is cached)."""
     digest = hashlib.sha256()
+    # rule locations are shown relative to the working folder, so it is part of the key
+    digest.update(str(Path.cwd().resolve()).encode() + b"\0")
     for source in sorted(ENGINE.glob("*.py")) + sorted(ENGINE.glob("*.lark")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     count = size = 0

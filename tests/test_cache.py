@@ -149,3 +149,16 @@ def test_caching_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cache.default_folder() is None
     monkeypatch.setenv(cache.CACHE_ENV, "/somewhere")
     assert cache.default_folder() == Path("/somewhere")
+
+
+def test_rule_locations_follow_the_working_folder(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Locations are shown relative to where extract runs: an entry made elsewhere must
+    not show another folder's paths."""
+    monkeypatch.chdir(rules_copy.parent)
+    here = load_rules(["rules"], tmp_path / "cache")
+    monkeypatch.chdir(tmp_path.parent)
+    there = load_rules([rules_copy], tmp_path / "cache")
+    assert here.relation_rules[0].location.startswith("rules/meeting.rules:")
+    assert there.relation_rules[0].location.startswith(f"{tmp_path.name}/rules/meeting.rules:")

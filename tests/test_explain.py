@@ -206,3 +206,21 @@ def _reparsed(pattern_text: str) -> syntax.Pattern:
     (rule,) = parsed.items
     assert isinstance(rule, syntax.Rule)
     return rule.pattern
+
+
+def test_the_transcript_in_the_docs_is_what_extract_prints() -> None:
+    """docs/cli.md shows an --explain transcript on a seed; it must stay true (its `...`
+    line stands for lines left out)."""
+    docs = (RULES.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = docs.split("```\n$ extract --rules rules/ --explain ", 1)[1].split("```", 1)[0]
+    command, *shown = block.splitlines()
+    import shlex
+
+    argv = ["--rules", "rules/", "--explain", *shlex.split(command)]
+    code, out, err = run(*argv)
+    assert code == 0, err
+    printed = iter(out.splitlines())
+    for line in shown:
+        if line.strip() == "...":
+            continue
+        assert any(p == line for p in printed), f"not printed (in order): {line!r}"
