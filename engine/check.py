@@ -352,8 +352,8 @@ class Checker:
             elif source.attribute is None and captures[source.capture] not in (None, slot.type):
                 self.report(
                     "E024",
-                    f"slot `{slot.name}` holds a {slot.type}, but capture "
-                    f"`{source.capture}` holds a {captures[source.capture]}",
+                    f"slot `{slot.name}` holds {_a(slot.type)}, but capture "
+                    f"`{source.capture}` holds {_a(captures[source.capture] or '')}",
                     source.span,
                 )
             return
@@ -361,7 +361,9 @@ class Checker:
             self._unknown("E021", "type", source.type, source.span, list(self.symbols.entities))
         elif source.type != slot.type:
             self.report(
-                "E024", f"slot `{slot.name}` holds a {slot.type}, not a {source.type}", source.span
+                "E024",
+                f"slot `{slot.name}` holds {_a(slot.type)}, not {_a(source.type)}",
+                source.span,
             )
         for condition in source.conditions:
             value = condition.value
@@ -398,6 +400,11 @@ class Checker:
             rule.name: {o.name for o in rules if o.target != rule.target and o.target in uses(rule)}
             for rule in rules
         }
+
+
+def _a(noun: str) -> str:
+    """ "a city", "an actor": a type name with its article."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def located(

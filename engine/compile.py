@@ -8,6 +8,7 @@ only tries the places where it can match.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,6 +41,7 @@ from .match import (
     Test,
     TypeNode,
     WordsNode,
+    node_types,
 )
 from .text import TOKEN
 
@@ -131,7 +133,26 @@ class RuleSet:
     digest: str
     warnings: tuple[Diagnostic, ...] = ()
 
-    @property
+    @functools.cached_property
+    def focused_cascades(self) -> bool:
+        """May entity rules run only in the paragraphs holding a relation rule's anchor?
+
+        Yes when relation rules can match only there (every one has anchors) and no slot
+        is filled from beyond a match's paragraph with a type that entity rules make (or
+        judged by an `except` cue that uses one): then a mention made elsewhere could
+        never reach a record."""
+        if self.relation_anchors is None:
+            return False
+        made = {rule.target for rule in self.entity_rules}
+        for rule in self.relation_rules:
+            for fill in rule.fills:
+                if not set(fill.scopes) - {"sentence", "paragraph"}:
+                    continue
+                if fill.type in made or any(node_types(e.cue) & made for e in fill.excepts):
+                    return False
+        return True
+
+    @functools.cached_property
     def relation_anchors(self) -> frozenset[str] | None:
         """Words one of which a document must hold for any relation rule to match in it
         (None: some rule can match without any particular word)."""

@@ -103,12 +103,21 @@ def _matches(rule: CompiledRule, ctx: Context) -> Iterator[Match]:
     if anchored == []:
         return
     positions = trigger_positions(rule, ctx)
+    region = ctx.region if rule.makes_entity else None
     for lo, hi in _units(rule, ctx):
         if anchored is not None and not starts_in(anchored, lo, hi):
+            continue
+        if region is not None and not _inside(region, lo, hi):
             continue
         starts = starts_in(positions, lo, hi)
         if starts:
             yield from matches_in(rule.node, ctx, lo, hi, starts, limit)
+
+
+def _inside(region: list[tuple[int, int]], lo: int, hi: int) -> bool:
+    """Does tokens lo..hi-1 lie inside one of the region's (sorted) ranges?"""
+    index = bisect.bisect_right(region, (lo, float("inf"))) - 1
+    return index >= 0 and region[index][0] <= lo and hi <= region[index][1]
 
 
 def anchor_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:

@@ -11,6 +11,7 @@ spellings through a consonant skeleton of each token, instead of listing every s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,7 @@ _FINAL_H = regex.compile(r"(?<=[aeiouy])h$")
 MIN_VARIANT_CONSONANTS = 5  # shorter keys collide too often to be trusted
 
 
+@functools.lru_cache(maxsize=1 << 16)  # tokens repeat: "The", "Reuters", "Minister" ...
 def skeleton(token: str) -> str:
     """The transliteration-tolerant key of a folded token.
 

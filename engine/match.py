@@ -68,6 +68,7 @@ class Context:
     memo: dict[object, object] = field(default_factory=dict)  # per-document answers
     budget: int = 1_000_000
     deadline: float = float("inf")  # time.monotonic() after which the document is given up
+    region: list[tuple[int, int]] | None = None  # where entity rules run (None: everywhere)
 
     def spend(self) -> None:
         """Count one step of the search; a document that needs too many, or too long, is
@@ -311,6 +312,18 @@ class CaptureNode(Node):
             mentions = tuple(m for c in inner if c.name is None for m in c.mentions)
             kept = tuple(c for c in inner if c.name is not None)
             yield end, caps + kept + (Captured(self.name, i, end, mentions),)
+
+
+def node_types(node: Node) -> set[str]:
+    """Every entity type a compiled pattern refers to."""
+    if isinstance(node, TypeNode):
+        return {node.type}
+    if isinstance(node, SeqNode | AltNode):
+        parts = node.items if isinstance(node, SeqNode) else node.options
+        return set().union(*(node_types(part) for part in parts))
+    if isinstance(node, RepeatNode | CaptureNode):
+        return node_types(node.item)
+    return set()
 
 
 # ------------------------------------------------------------------ searching a scope

@@ -53,7 +53,7 @@ def extract_in_context(
     if skip and not may_match(rules, document.text):
         return [], None
     try:
-        text_view, context, facts = prepare_mentions(rules, document, limits)
+        text_view, context, facts = prepare_mentions(rules, document, limits, focus=skip)
         findings = [f for rule in rules.relation_rules for f in apply_rule(rule, context, facts)]
     except MatchBudgetExceeded as error:
         raise DocumentError(document.id, str(error)) from None
@@ -74,9 +74,11 @@ def may_match(rules: RuleSet, text: str) -> bool:
 
 
 def prepare_mentions(
-    rules: RuleSet, document: Document, limits: Limits = Limits()
+    rules: RuleSet, document: Document, limits: Limits = Limits(), focus: bool = False
 ) -> tuple[TextView, Context, DocumentFacts]:
-    """The document's view and every entity mention, cascades included."""
+    """The document's view and every entity mention, cascades included. With `focus`,
+    entity rules run only where a record can come from (see RuleSet.focused_cascades):
+    the mentions that records are made of are the same, the others may be missing."""
     deadline = time.monotonic() + limits.seconds
     text_view = view(document.text, rules.preparation.drop, rules.preparation.dateline)
     check_time(deadline)
@@ -87,8 +89,21 @@ def prepare_mentions(
     context = Context.of(text_view, mentions)
     context.budget = limits.steps + limits.steps_per_token * len(text_view.starts)
     context.deadline = deadline
+    if focus and rules.focused_cascades:
+        context.region = anchored_paragraphs(rules, context)
     run_cascades(rules, context, facts)
     return text_view, context, facts
+
+
+def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:
+    """The paragraphs (token ranges) holding an anchor word of a relation rule."""
+    view = context.view
+    found = {
+        view.paragraph_of(position)
+        for word in rules.relation_anchors or ()
+        for position in context.word_positions.get(word, ())
+    }
+    return [view.paragraphs[index] for index in sorted(found)]
 
 
 def mentions_of(

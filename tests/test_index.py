@@ -160,3 +160,54 @@ def test_the_index_changes_no_record_of_the_examples_or_seeds(shipped_rules: Rul
         assert indexed == extract_document(plain, document), document.id
         found += len(indexed)
     assert found > 100
+
+
+# ------------------------------------------------------------------ focused cascades
+
+CASCADE = """
+relation MEETING(a: actor, b: actor, city?)
+entity title: words "minister", "envoy"
+entity city: words "Paris", "Lyon"
+entity actor: words "Alice Arden", "Bob Brandt", "Acme"
+rule titled -> actor: within sentence: title p:actor
+    fill value from p
+rule met -> MEETING: within sentence: a:actor "met" b:actor
+    fill city from nearest city in sentence, paragraph, document
+"""
+
+
+def test_entity_rules_run_only_where_a_record_can_come_from(tmp_path: Path) -> None:
+    rules = build(tmp_path, CASCADE)
+    assert rules.focused_cascades
+    text = (
+        "The minister Alice Arden flew in from Lyon.\n\n"  # no anchor: `titled` not run here
+        "The envoy Bob Brandt met minister Alice Arden in Paris.\n"
+    )
+    document = Document("d", text, datetime.date(2023, 10, 27))
+    _, focused, _ = pipeline.prepare_mentions(rules, document, focus=True)
+    _, everywhere, _ = pipeline.prepare_mentions(rules, document)
+    made = [(m.first, m.source) for m in everywhere.all_of("actor") if m.source == "titled"]
+    assert len(made) == 3  # in both paragraphs
+    kept = [(m.first, m.source) for m in focused.all_of("actor") if m.source == "titled"]
+    assert kept == made[1:]  # in the paragraph with "met" only
+    (record,) = extract_document(rules, document)
+    assert record == extract_document(_without_index(rules), document)[0]
+    start, end = record["spans"]["b"]
+    assert text[start:end] == "minister Alice Arden"
+
+
+def test_a_slot_filled_from_the_document_with_a_made_type_runs_every_cascade(
+    tmp_path: Path,
+) -> None:
+    """`nearest actor in document` may take an actor made far from any anchor."""
+    rules = build(
+        tmp_path,
+        CASCADE.replace("city?)", "city?, host: actor?)")
+        + "    fill host from nearest actor in document\n",
+    )
+    assert not rules.focused_cascades
+
+
+def test_an_except_cue_using_a_made_type_runs_every_cascade(tmp_path: Path) -> None:
+    rules = build(tmp_path, CASCADE + "        except after actor\n")
+    assert not rules.focused_cascades
