@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import gc
 import hashlib
 import importlib
 import io
@@ -77,7 +78,13 @@ def load(folder: Path, entry: str) -> RuleSet | None:
         if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
             return None
         data = path.read_bytes()
-        found = _DataUnpickler(io.BytesIO(data)).load()
+        collecting = gc.isenabled()
+        gc.disable()  # hundreds of thousands of new objects, none of them garbage
+        try:
+            found = _DataUnpickler(io.BytesIO(data)).load()
+        finally:
+            if collecting:
+                gc.enable()
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return None
     return found if isinstance(found, RuleSet) else None

@@ -8,10 +8,13 @@ only tries the places where it can match.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
+import ahocorasick
 import regex
 
 from . import syntax as s
@@ -133,6 +136,11 @@ class RuleSet:
     digest: str
     warnings: tuple[Diagnostic, ...] = ()
 
+    def __getstate__(self) -> dict[str, object]:
+        """Its fields only: what is derived from them (indexes, an automaton) is derived
+        again where it is read, in a worker process or from the cache."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
     @functools.cached_property
     def focused_cascades(self) -> bool:
         """May entity rules run only in the paragraphs holding a relation rule's anchor?
@@ -151,6 +159,43 @@ class RuleSet:
                 if fill.type in made or any(node_types(e.cue) & made for e in fill.excepts):
                     return False
         return True
+
+    @functools.cached_property
+    def rule_order(self) -> dict[str, int]:
+        """Relation rules by name -> their place in the rule set (ties in resolution)."""
+        return {rule.name: index for index, rule in enumerate(self.relation_rules)}
+
+    @functools.cached_property
+    def rules_by_anchor(self) -> dict[str, tuple[int, ...]]:
+        """Anchor word -> the relation rules (by place) one of whose anchors it is."""
+        index: dict[str, list[int]] = {}
+        for place, rule in enumerate(self.relation_rules):
+            for word in rule.anchors or ():
+                index.setdefault(word, []).append(place)
+        return {word: tuple(places) for word, places in index.items()}
+
+    def relation_rules_for(self, words: Iterable[str]) -> list[CompiledRule]:
+        """The relation rules that can match in a document holding these (folded) words:
+        those with an anchor among them, and those without anchors; in rule-set order."""
+        index = self.rules_by_anchor
+        places = {place for word in words if word in index for place in index[word]}
+        return [
+            rule
+            for place, rule in enumerate(self.relation_rules)
+            if rule.anchors is None or place in places
+        ]
+
+    @functools.cached_property
+    def anchor_automaton(self) -> Any:
+        """An Aho-Corasick automaton of every relation anchor (None: some rule has none)."""
+        anchors = self.relation_anchors
+        if not anchors:
+            return None
+        automaton = ahocorasick.Automaton()
+        for word in anchors:
+            automaton.add_word(word, word)
+        automaton.make_automaton()
+        return automaton
 
     @functools.cached_property
     def relation_anchors(self) -> frozenset[str] | None:

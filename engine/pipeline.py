@@ -54,11 +54,11 @@ def extract_in_context(
         return [], None
     try:
         text_view, context, facts = prepare_mentions(rules, document, limits, focus=skip)
-        findings = [f for rule in rules.relation_rules for f in apply_rule(rule, context, facts)]
+        candidates = rules.relation_rules_for(context.word_positions)
+        findings = [f for rule in candidates for f in apply_rule(rule, context, facts)]
     except MatchBudgetExceeded as error:
         raise DocumentError(document.id, str(error)) from None
-    order = {rule.name: index for index, rule in enumerate(rules.relation_rules)}
-    drafts = resolve_findings(findings, rules.relations, order)
+    drafts = resolve_findings(findings, rules.relations, rules.rule_order)
     return [to_record(draft, document.id, text_view) for draft in drafts], context
 
 
@@ -66,11 +66,11 @@ def may_match(rules: RuleSet, text: str) -> bool:
     """False only when no relation rule can match in the text: none of the words one of
     which each rule's match must hold is in it. Checked on the raw text when folding
     cannot make a word appear (plain ASCII, no HTML entities); else assumed possible."""
-    anchors = rules.relation_anchors
-    if anchors is None or not text.isascii() or "&" in text:
+    automaton = rules.anchor_automaton
+    if automaton is None or not text.isascii() or "&" in text:
         return True
     folded = text.lower().replace("--", "-")
-    return any(word in folded for word in anchors)
+    return next(automaton.iter(folded), None) is not None
 
 
 def prepare_mentions(

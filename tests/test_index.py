@@ -211,3 +211,15 @@ def test_a_slot_filled_from_the_document_with_a_made_type_runs_every_cascade(
 def test_an_except_cue_using_a_made_type_runs_every_cascade(tmp_path: Path) -> None:
     rules = build(tmp_path, CASCADE + "        except after actor\n")
     assert not rules.focused_cascades
+
+
+def test_only_rules_with_an_anchor_in_the_document_are_tried(tmp_path: Path) -> None:
+    rules = build(
+        tmp_path,
+        RULES + 'rule open -> MEETING: within sentence: a:actor Cap b:actor\n',
+    )
+    by_name = [r.name for r in rules.relation_rules]
+    assert by_name == ["met", "talks", "open"]
+    assert [r.name for r in rules.relation_rules_for({"talks", "the"})] == ["talks", "open"]
+    assert [r.name for r in rules.relation_rules_for({"held", "talks"})] == by_name
+    assert [r.name for r in rules.relation_rules_for(set())] == ["open"]
