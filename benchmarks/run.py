@@ -14,10 +14,12 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import multiprocessing
 import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -332,6 +334,28 @@ class Bench:
 
 
 # ------------------------------------------------------------------ machine
+
+
+def _burn(steps: int) -> int:
+    total = 0
+    for step in range(steps):
+        total += step * step
+    return total
+
+
+def two_process_ceiling(steps: int = 20_000_000) -> float:
+    """How much faster two processes do two equal CPU-bound tasks than one process does
+    both: on a virtual machine whose two CPUs are shared, well below 2."""
+    started = time.perf_counter()
+    _burn(steps)
+    _burn(steps)
+    alone = time.perf_counter() - started
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        pool.map(_burn, [1000, 1000])  # the workers are up before the clock starts
+        started = time.perf_counter()
+        pool.map(_burn, [steps, steps], chunksize=1)
+        together = time.perf_counter() - started
+    return alone / together
 
 
 def machine() -> dict[str, str]:
@@ -760,6 +784,13 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
             f"speed-up = {fmt(speedup, 2)} (target >= {TARGETS['jobs']}: "
             f"{verdict(speedup, TARGETS['jobs'], True)}); on wall time {fmt(wall_speedup, 2)}; "
             f"outputs byte-identical: {'yes' if same else 'NO'}"
+        )
+        ceilings = [two_process_ceiling() for _ in range(3)]
+        say(
+            "this machine's own ceiling, the same pure-Python loop run twice in one process "
+            "and once in each of two processes: "
+            + ", ".join(fmt(c, 2) for c in ceilings)
+            + f" (median {fmt(statistics.median(ceilings), 2)}): what --jobs 2 can reach here"
         )
 
     say("")

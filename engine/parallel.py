@@ -25,6 +25,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 import traceback
 import uuid
 import warnings
@@ -203,15 +204,18 @@ class _Window(Generic[T, R]):
 
 
 def start_method() -> str:
-    """How pool workers start: "forkserver" where the system has it, else "spawn".
+    """How pool workers start: "fork" when this process runs a single thread, else
+    "forkserver" where the system has it, else "spawn".
 
-    Not "fork": forking copies a parent that may be running threads (a Dask client, the
-    executor's own manager thread) with their locks held, and a worker can hang on one.
-    A forkserver worker is forked from a small clean server process, so it starts faster
-    than a spawned interpreter, and both need the same thing: a picklable `work` and
-    `shared`, sent explicitly.
+    A forked worker starts with the compiled rule set already in its memory: nothing is
+    pickled, no automaton is built again (a second or so with a large gazetteer). But
+    forking copies every thread's locks as they are, so with another thread running (a
+    progress bar's monitor, a Dask client) a worker could hang on one: then workers are
+    forked from a small clean server process instead, and `shared` is sent to each.
     """
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
 
 

@@ -399,3 +399,37 @@ def test_the_default_number_of_jobs_is_the_cores_this_process_may_use() -> None:
 def test_sizes_below_one_are_refused(keywords: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         ordered_map(identity, None, range(3), **keywords)
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
+def test_every_way_workers_start_gives_the_same_bytes(
+    method: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shipped_rules: RuleSet
+) -> None:
+    """Forked workers find the rule set in their memory; the others receive it."""
+    monkeypatch.setattr(parallel, "start_method", lambda: method)
+    inputs = [str(SEEDS), str(feed(tmp_path))]
+    setup = (shipped_rules, Limits())
+    reference = [line for item in read_inputs(inputs, None, io.StringIO())
+                 for line in lines_of(setup, item)]  # fmt: skip
+    items = read_inputs(inputs, None, io.StringIO())
+    results = ordered_map(lines_of, setup, items, jobs=2, batch=2)
+    assert [line for lines in results for line in lines] == reference
+
+
+def test_workers_are_forked_only_from_a_process_with_one_thread() -> None:
+    assert threading.active_count() > 1 or parallel.start_method() == "fork"
+    started = threading.Event()
+    stop = threading.Event()
+
+    def wait() -> None:
+        started.set()
+        stop.wait()
+
+    other = threading.Thread(target=wait)
+    other.start()
+    started.wait()
+    try:
+        assert parallel.start_method() in {"forkserver", "spawn"}
+    finally:
+        stop.set()
+        other.join()
