@@ -192,7 +192,7 @@ def _explain_unit(
 
 def _unit_of(rule: CompiledRule, view: TextView, lo: int, hi: int) -> tuple[int, int, str]:
     number = view.sentence_of(lo) + 1 if lo < len(view.starts) else len(view.sentences)
-    if rule.scope.unit != "paragraph" or lo >= hi:
+    if rule.scope.unit == "sentence" or lo >= hi:  # `within N tokens` searches paragraphs
         return lo, hi, f"sentence {number}"
     index = view.paragraph_of(lo)
     p_lo, p_hi = view.paragraphs[index]

@@ -224,3 +224,22 @@ def test_the_transcript_in_the_docs_is_what_extract_prints() -> None:
         if line.strip() == "...":
             continue
         assert any(p == line for p in printed), f"not printed (in order): {line!r}"
+
+
+def test_a_token_scoped_rule_is_explained_on_its_paragraph(tmp_path: Path) -> None:
+    """`within N tokens` searches a paragraph, across sentences: so does the explanation."""
+    (tmp_path / "r.rules").write_text(
+        "relation MEETING(actor, actor)\n"
+        'entity actor: words "Alice Arden", "Bob Brandt"\n'
+        'rule near -> MEETING: within 12 tokens: a:actor ... "met" b:actor\n',
+        encoding="utf-8",
+    )
+    rules = load_rules([tmp_path / "r.rules"])
+    import datetime
+
+    text = "Alice Arden arrived. Then she met Bob Brandt.\n"
+    explanation = explain(rules, Document("d", text, datetime.date(2023, 10, 27)), [], "1")
+    (found,) = explanation.sentences[0].entries
+    assert found.unit == "paragraph 1 (from sentence 1)"
+    assert found.status == "matched"
+    assert found.matches[0].result == "record MEETING(actor1=Alice Arden, actor2=Bob Brandt)"
