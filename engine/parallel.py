@@ -223,6 +223,9 @@ def _in_pool(
     work: Callable[[S, T], R], shared: S, items: Iterable[T], jobs: int, batch: int, size: int
 ) -> Generator[R, None, None]:
     context = multiprocessing.get_context(start_method())
+    for stream in (sys.stdout, sys.stderr):  # a forked worker must not write a copy of
+        with suppress(Exception):  # what is still buffered here when it exits
+            stream.flush()
     if isinstance(context, multiprocessing.context.ForkServerContext):
         # workers are forked from a server that has the engine imported already
         context.set_forkserver_preload(["__main__", __name__])

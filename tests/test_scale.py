@@ -60,3 +60,25 @@ def test_an_unreachable_cluster_is_a_usage_error(feed: Path, tmp_path: Path) -> 
     assert code == 2
     assert "extract: " in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []  # no partial output left behind
+
+
+def test_records_on_standard_output_are_written_once_with_forked_workers(feed: Path) -> None:
+    """Forked workers inherit the command's output buffer; none may write it again."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def stdout_of(jobs: str) -> bytes:
+        environment = {**os.environ, "NEWSRULES_CACHE": "off", "PYTHONPATH": str(ROOT)}
+        argv = [sys.executable, "-m", "engine.cli", "--rules", str(RULES), str(feed)]
+        done = subprocess.run(
+            [*argv, "--jobs", jobs], capture_output=True, env=environment, timeout=300
+        )
+        assert done.returncode == 1, done.stderr  # the broken lines
+        return done.stdout
+
+    serial = stdout_of("1")
+    assert serial.count(b"\n") > 50
+    assert stdout_of("2") == serial
