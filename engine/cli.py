@@ -182,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --explain: only sentence N (from 1), or the sentences containing WORDS",
     )
     workbench.add_argument(
+        "--doc",
+        metavar="ID",
+        help="with --explain on a folder or a .jsonl feed: only the document with this id",
+    )
+    workbench.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
@@ -249,8 +254,11 @@ def _main(
             _check_inputs([args.explain])
         elif args.write_schemas is None:
             _check_inputs(args.inputs)
-        if (args.rule or args.sentence is not None) and args.explain is None:
-            raise UsageError("--rule and --sentence narrow --explain DOC; give --explain too")
+        narrowing = args.rule or args.sentence is not None or args.doc is not None
+        if narrowing and args.explain is None:
+            raise UsageError(
+                "--rule, --sentence and --doc narrow --explain DOC; give --explain too"
+            )
         rules = load_rules(args.rules, None if args.no_cache else default_cache_folder())
         for warning in rules.warnings:
             print(warning.format(), file=err)
@@ -288,7 +296,11 @@ def _explain(
         args.color == "auto" and out.isatty() and not os.environ.get("NO_COLOR")
     )
     status = EXIT_OK
+    found = False
     for item in read_inputs([args.explain], fallback, stdin):
+        if args.doc is not None and item.id != args.doc:
+            continue
+        found = True
         if not isinstance(item, Document):
             print(f"extract: cannot explain {item.id}: {item.reason}", file=err)
             status = EXIT_DOCUMENTS_FAILED
@@ -304,6 +316,9 @@ def _explain(
             continue
         narrowed = bool(args.rule) or args.sentence is not None
         print(render_explanation(explanation, colour, narrowed), file=out)
+    if args.doc is not None and not found:
+        print(f"extract: {args.explain} holds no document with the id {args.doc!r}", file=err)
+        return EXIT_USAGE
     return status
 
 

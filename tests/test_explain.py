@@ -170,7 +170,8 @@ def test_cli_explain_colours_on_request(rule_folder: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--rule", "met"], "--rule and --sentence narrow --explain DOC"),
+        (["--rule", "met"], "--rule, --sentence and --doc narrow --explain DOC"),
+        (["--doc", "a"], "--rule, --sentence and --doc narrow --explain DOC"),
         (["--explain", "{doc}", "--rule", "nope"], "no rule named nope"),
         (["--explain", "{doc}", "--sentence", "0"], "there is no sentence 0"),
         (["--explain", "missing.txt"], "no such input: missing.txt"),
@@ -243,3 +244,22 @@ def test_a_token_scoped_rule_is_explained_on_its_paragraph(tmp_path: Path) -> No
     assert found.unit == "paragraph 1 (from sentence 1)"
     assert found.status == "matched"
     assert found.matches[0].result == "record MEETING(actor1=Alice Arden, actor2=Bob Brandt)"
+
+
+def test_one_document_of_a_feed_is_explained_by_its_id(rule_folder: Path) -> None:
+    import json
+
+    feed = rule_folder.parent / "feed.jsonl"
+    lines = [{"id": "first", "text": "Carol Chu met Bob Brandt on Friday."},
+             {"id": "second", "text": TEXT}]  # fmt: skip
+    feed.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    code, out, err = run(
+        "--rules", str(rule_folder), "--explain", str(feed), "--doc", "second",
+        "--published", "2023-10-27", "--rule", "met", "--sentence", "2",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.splitlines()[0] == "second: 5 sentences, 1 record"
+    assert "first" not in out
+    code, _, err = run("--rules", str(rule_folder), "--explain", str(feed), "--doc", "third")
+    assert code == 2
+    assert "holds no document with the id 'third'" in err
