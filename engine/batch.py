@@ -8,7 +8,6 @@ order whatever ran where.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .compile import RuleSet
@@ -18,8 +17,6 @@ from .match import Context
 from .pipeline import Limits, extract_in_context
 from .records import MentionMark, Record, mention_marks
 
-Phrase = tuple[str, ...]
-
 
 @dataclass(frozen=True)
 class Work:
@@ -27,7 +24,7 @@ class Work:
 
     rules: RuleSet
     limits: Limits = Limits()
-    cues: tuple[tuple[str, frozenset[Phrase]], ...] = ()  # per relation, for --stats
+    quiet: bool = False  # find the sentences with a cue word but no record, for --stats
     marks: bool = False  # keep the text and its mentions, for --report
 
 
@@ -55,51 +52,31 @@ def process(work: Work, item: Item) -> Outcome:
         tuple(records),
         None,
         item.notes,
-        _quiet_sentences(work.cues, context, records) if context else (),
+        _quiet_sentences(work.rules, context, records) if work.quiet and context else (),
         item.text if work.marks else None,
         _marks(work.rules, context) if work.marks and context else (),
     )
 
 
-# ------------------------------------------------------------------ coverage cues
-
-
-def cue_phrases(rules: RuleSet) -> tuple[tuple[str, frozenset[Phrase]], ...]:
-    """Per relation, its rules' anchor words ("met", "talks", "meeting", ...): one of them
-    stands in every match. A sentence holding one that yields no record is where a rule
-    may be missing, or where a source has changed how it writes."""
-    cues: dict[str, set[Phrase]] = {}
-    for rule in rules.relation_rules:
-        if rule.anchors is not None:
-            cues.setdefault(rule.target, set()).update((word,) for word in rule.anchors)
-    return tuple((relation, frozenset(cues[relation])) for relation in sorted(cues))
+# ------------------------------------------------------------------ coverage
 
 
 def _quiet_sentences(
-    cues: Iterable[tuple[str, frozenset[Phrase]]], context: Context, records: list[Record]
+    rules: RuleSet, context: Context, records: list[Record]
 ) -> tuple[tuple[str, str], ...]:
+    """(relation, sentence) for each sentence holding a cue word of the relation that no
+    record of it comes from."""
     view = context.view
     quiet: list[tuple[str, str]] = []
-    for relation, phrases in cues:
+    for relation, words in rules.cue_words.items():
         covered = [r["evidence_span"] for r in records if r["relation"] == relation]
-        singles = {p[0] for p in phrases if len(p) == 1}
-        longer = [p for p in phrases if len(p) > 1]
         for lo, hi in view.sentences:
-            if lo >= hi or not _holds(view.folded, lo, hi, singles, longer):
+            if lo >= hi or words.isdisjoint(view.folded[lo:hi]):
                 continue
             start, end = view.token_span(lo, hi)
             if not any(a < end and start < b for a, b in covered):
                 quiet.append((relation, " ".join(view.original[start:end].split())))
     return tuple(quiet)
-
-
-def _holds(
-    folded: Sequence[str], lo: int, hi: int, singles: set[str], longer: list[Phrase]
-) -> bool:
-    tokens = folded[lo:hi]
-    if singles.intersection(tokens):
-        return True
-    return any(tuple(tokens[i : i + len(p)]) == p for p in longer for i in range(len(tokens)))
 
 
 def _marks(rules: RuleSet, context: Context) -> tuple[MentionMark, ...]:

@@ -75,13 +75,11 @@ def regex_flags(flags: str) -> int:
     return value
 
 
-class Checker:
-    def __init__(
-        self, files: list[s.RuleFile], roots: dict[str, Path], lines: dict[str, list[str]]
-    ) -> None:
-        self.files = files
-        self.roots = roots
-        self.symbols = Symbols(lines=lines)
+class Diagnostics:
+    """Collects the diagnostics of a rule set, each shown with its line of the rule file."""
+
+    def __init__(self, lines: dict[str, list[str]]) -> None:
+        self.lines = lines
         self.problems: list[Diagnostic] = []
 
     def report(
@@ -92,7 +90,17 @@ class Checker:
         hint: str | None = None,
         severity: str = "error",
     ) -> None:
-        self.problems.append(located(code, message, span, self.symbols.lines, hint, severity))
+        self.problems.append(located(code, message, span, self.lines, hint, severity))
+
+
+class Checker(Diagnostics):
+    def __init__(
+        self, files: list[s.RuleFile], roots: dict[str, Path], lines: dict[str, list[str]]
+    ) -> None:
+        super().__init__(lines)
+        self.files = files
+        self.roots = roots
+        self.symbols = Symbols(lines=lines)
 
     def run(self) -> tuple[Symbols, list[Diagnostic]]:
         self._declare()

@@ -25,7 +25,7 @@ from typing import IO, Never
 from tqdm import tqdm
 
 from . import validate
-from .batch import Outcome, Work, cue_phrases, process
+from .batch import Outcome, Work, process
 from .cache import default_folder as default_cache_folder
 from .compare import (
     ArticleExpectations,
@@ -382,14 +382,8 @@ def _run(
         print(f"extract: {error}", file=err)
         return EXIT_USAGE
     log = ErrorLog(args.errors, append=sink.resumed > 0)
-    looking = args.stats or args.report is not None
-    work = Work(
-        rules,
-        Limits(seconds=args.timeout),
-        cue_phrases(rules) if looking else (),
-        marks=args.report is not None,
-    )
-    coverage = Coverage(tuple(rule.name for rule in rules.relation_rules), work.cues)
+    work = Work(rules, Limits(seconds=args.timeout), args.stats, args.report is not None)
+    coverage = Coverage(tuple(rule.name for rule in rules.relation_rules), rules.cue_words)
     articles: list[Article] = []
     items = itertools.islice(read_inputs(args.inputs, fallback, stdin), sink.resumed, None)
     bar = _progress(args, err, sink.resumed)

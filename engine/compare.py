@@ -133,7 +133,7 @@ def load_file(path: Path, relations: dict[str, RelationType]) -> ArticleExpectat
     """Read one expectations file; every problem is named with its file and line."""
     shown = str(path)
     try:
-        root, lines = compose_file(path, shown, "X001")
+        root, lines = compose_file(path.read_bytes(), shown, "X001")
     except DataFileError as error:
         raise ExpectationError([error.diagnostic]) from None
     content: Any = yaml.SafeLoader("").construct_document(root) if root is not None else None

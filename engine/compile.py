@@ -166,6 +166,16 @@ class RuleSet:
         return {rule.name: index for index, rule in enumerate(self.relation_rules)}
 
     @functools.cached_property
+    def cue_words(self) -> dict[str, frozenset[str]]:
+        """Per relation (in name order), its rules' anchor words ("met", "talks", ...):
+        one stands in every match, so a sentence holding one that yields no record is
+        where a rule may be missing, or where a source has changed how it writes."""
+        cues: dict[str, set[str]] = {}
+        for rule in self.relation_rules:
+            cues.setdefault(rule.target, set()).update(rule.anchors or ())
+        return {relation: frozenset(cues[relation]) for relation in sorted(cues) if cues[relation]}
+
+    @functools.cached_property
     def rules_by_anchor(self) -> dict[str, tuple[int, ...]]:
         """Anchor word -> the relation rules (by place) one of whose anchors it is."""
         index: dict[str, list[int]] = {}

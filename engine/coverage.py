@@ -15,7 +15,7 @@ KEPT = 10  # examples kept of each kind: a batch of millions must not grow this
 @dataclass
 class Coverage:
     rules: tuple[str, ...]  # every relation rule, in the order of the rule set
-    cues: tuple[tuple[str, frozenset[tuple[str, ...]]], ...] = ()  # per relation
+    cues: dict[str, frozenset[str]] = field(default_factory=dict)  # per relation
     documents: int = 0
     processed: int = 0
     records: Counter[str] = field(default_factory=Counter)  # rule -> records it made

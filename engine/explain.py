@@ -13,6 +13,7 @@ The explanation is data; `render` turns it into text (with colour for a terminal
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -20,6 +21,7 @@ from typing import Literal
 from . import syntax as s
 from .compile import CompiledFill, CompiledRule, RuleSet, compile_pattern
 from .documents import Document
+from .errors import DocumentError
 from .findings import (
     DocumentFacts,
     Group,
@@ -30,8 +32,8 @@ from .findings import (
     trigger_positions,
     vetoed,
 )
-from .match import Context, Match, matches_in
-from .pipeline import Limits, extract_document, prepare_mentions
+from .match import Context, Match, MatchBudgetExceeded, Node, matches_in
+from .pipeline import Limits, find_records, prepare_mentions
 from .records import Record
 from .text import TextView
 
@@ -104,14 +106,19 @@ def explain(
     """Explain every relation rule (or the named rules, entity rules included) on the
     document, on every sentence or on those `sentence` selects (a number or words)."""
     chosen = _chosen_rules(rules, rule_names)
-    records = tuple(extract_document(rules, document, EXPLAIN_LIMITS))
-    text_view, ctx, facts = prepare_mentions(rules, document, EXPLAIN_LIMITS)
-    texts = tuple(_sentence_text(text_view, lo, hi) for lo, hi in text_view.sentences)
-    explained = []
-    for number in _selected(texts, sentence):
-        lo, hi = text_view.sentences[number - 1]
-        entries = tuple(_explain_unit(rule, rules, ctx, facts, lo, hi, records) for rule in chosen)
-        explained.append(SentenceExplained(number, texts[number - 1], entries))
+    try:
+        text_view, ctx, facts = prepare_mentions(rules, document, EXPLAIN_LIMITS)
+        records = tuple(find_records(rules, document.id, ctx, facts))
+        texts = tuple(_sentence_text(text_view, lo, hi) for lo, hi in text_view.sentences)
+        explained = []
+        for number in _selected(texts, sentence):
+            lo, hi = text_view.sentences[number - 1]
+            entries = tuple(
+                _explain_unit(rule, rules, ctx, facts, lo, hi, records) for rule in chosen
+            )
+            explained.append(SentenceExplained(number, texts[number - 1], entries))
+    except MatchBudgetExceeded as error:
+        raise DocumentError(document.id, str(error)) from None
     return Explanation(document.id, len(texts), tuple(explained), records)
 
 
@@ -350,6 +357,12 @@ def _options(pattern: s.Pattern) -> Iterable[s.Pattern]:
     return pattern.options if isinstance(pattern, s.Alternation) else (pattern,)
 
 
+@functools.lru_cache(maxsize=1024)
+def _prefix(items: tuple[s.Pattern, ...]) -> Node:
+    """The matcher of a pattern's first elements, compiled once per rule, not per sentence."""
+    return compile_pattern(s.Sequence(items))
+
+
 def _reaches(
     items: Sequence[s.Pattern], ctx: Context, lo: int, hi: int, starts: Sequence[int]
 ) -> list[tuple[int, int]]:
@@ -357,7 +370,7 @@ def _reaches(
     reaching match; the list stops at the first prefix that matches nowhere."""
     reaches: list[tuple[int, int]] = []
     for count in range(1, len(items) + 1):
-        node = compile_pattern(s.Sequence(tuple(items[:count])))
+        node = _prefix(tuple(items[:count]))
         reach: tuple[int, int] | None = None
         ctx.lo, ctx.hi = lo, hi
         for start in starts:

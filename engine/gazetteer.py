@@ -286,10 +286,9 @@ class DataFileError(Exception):
         self.diagnostic = diagnostic
 
 
-def compose_file(path: Path, shown_as: str, code: str) -> tuple[yaml.Node | None, list[str]]:
+def compose_file(data: bytes, shown_as: str, code: str) -> tuple[yaml.Node | None, list[str]]:
     """A YAML file's node tree (positions kept, nothing constructed) and its lines; a file
     that is not UTF-8 or not YAML raises DataFileError with `code` at the fault's line."""
-    data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -310,10 +309,11 @@ def compose_file(path: Path, shown_as: str, code: str) -> tuple[yaml.Node | None
 
 def read_entries(path: Path, shown_as: str) -> list[tuple[Entry, list[str]]]:
     """Read a gazetteer file; raise DataFileError naming the line of the first problem."""
-    quick = _flow_lines(path)
+    data = path.read_bytes()
+    quick = _flow_lines(data)
     if quick is not None:
         return quick
-    root, lines = compose_file(path, shown_as, "E029")
+    root, lines = compose_file(data, shown_as, "E029")
     if root is None:
         return []
     if not isinstance(root, yaml.SequenceNode):
@@ -337,9 +337,9 @@ _NOT_PLAIN_TEXT = regex.compile(
 )
 
 
-def _flow_lines(path: Path) -> list[tuple[Entry, list[str]]] | None:
+def _flow_lines(data: bytes) -> list[tuple[Entry, list[str]]] | None:
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
     if _SURROGATE_ESCAPE.search(text) or _NOT_PLAIN_TEXT.search(text):

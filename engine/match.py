@@ -81,14 +81,13 @@ class Context:
 
     @classmethod
     def of(cls, view: TextView, mentions: Iterable[Mention]) -> Context:
-        texts = [view.text[s:e] for s, e in zip(view.starts, view.ends, strict=True)]
         positions: dict[str, list[int]] = {}
         for index, word in enumerate(view.folded):
             positions.setdefault(word, []).append(index)
         context = cls(
             view,
             {},
-            texts,
+            view.texts,
             frozenset(s for s, _ in view.sentences),
             frozenset(e for _, e in view.sentences),
             positions,

@@ -32,12 +32,11 @@ def base_mentions(
     deadline: float = float("inf"),
 ) -> Iterator[Mention]:
     """Every mention the entity sources find in the document, before any rule runs."""
-    texts = [view.text[s:e] for s, e in zip(view.starts, view.ends, strict=True)]
     haystack = Haystack.of(view.folded)
     for entity in entities.values():
         for gazetteer in entity.gazetteers:
             check_time(deadline)
-            for count, hit in enumerate(gazetteer.find(view.folded, texts, haystack)):
+            for count, hit in enumerate(gazetteer.find(view.folded, view.texts, haystack)):
                 if not count & 0xFFF:
                     check_time(deadline)
                 value: str | None = hit.entry.name

@@ -53,13 +53,19 @@ def extract_in_context(
     if skip and not may_match(rules, document.text):
         return [], None
     try:
-        text_view, context, facts = prepare_mentions(rules, document, limits, focus=skip)
-        candidates = rules.relation_rules_for(context.word_positions)
-        findings = [f for rule in candidates for f in apply_rule(rule, context, facts)]
+        _, context, facts = prepare_mentions(rules, document, limits, focus=skip)
+        return find_records(rules, document.id, context, facts), context
     except MatchBudgetExceeded as error:
         raise DocumentError(document.id, str(error)) from None
+
+
+def find_records(rules: RuleSet, doc: str, context: Context, facts: DocumentFacts) -> list[Record]:
+    """The records of a prepared document: the relation rules that can match in it,
+    their findings resolved."""
+    candidates = rules.relation_rules_for(context.word_positions)
+    findings = [f for rule in candidates for f in apply_rule(rule, context, facts)]
     drafts = resolve_findings(findings, rules.relations, rules.rule_order)
-    return [to_record(draft, document.id, text_view) for draft in drafts], context
+    return [to_record(draft, doc, context.view) for draft in drafts]
 
 
 def may_match(rules: RuleSet, text: str) -> bool:

@@ -94,9 +94,8 @@ def coverage_report(coverage: Coverage) -> str:
     lines.extend(f"  {doc}" for doc in coverage.silent_examples)
     if coverage.silent > len(coverage.silent_examples):
         lines.append(f"  ... and {coverage.silent - len(coverage.silent_examples)} more")
-    for relation, phrases in coverage.cues:
-        words = ", ".join(sorted(" ".join(phrase) for phrase in phrases))
-        lines.append(f"cue words of {relation}: {words}")
+    for relation, words in coverage.cues.items():
+        lines.append(f"cue words of {relation}: {', '.join(sorted(words))}")
     quiet = sum(coverage.quiet.values())
     per_relation = ", ".join(f"{r} {n}" for r, n in sorted(coverage.quiet.items()))
     lines.append(

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from . import cache
 from . import syntax as s
-from .check import check, inside_root, is_file, located
+from .check import Diagnostics, check, inside_root, is_file
 from .compile import RuleSet, compile_rule_set
-from .errors import Diagnostic, RuleSetError, byte_position, source_lines
+from .errors import RuleSetError, byte_position, source_lines
 from .parse import parse_text
 
 RULE_SUFFIX = ".rules"
@@ -29,24 +29,13 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-class _Loader:
+class _Loader(Diagnostics):
     def __init__(self) -> None:
+        super().__init__({})
         self.files: list[s.RuleFile] = []
         self.roots: dict[str, Path] = {}
-        self.lines: dict[str, list[str]] = {}
-        self.problems: list[Diagnostic] = []
         self.loaded: set[Path] = set()
         self.digest = hashlib.sha256()
-
-    def report(
-        self,
-        code: str,
-        message: str,
-        span: s.Span,
-        hint: str | None = None,
-        severity: str = "error",
-    ) -> None:
-        self.problems.append(located(code, message, span, self.lines, hint, severity))
 
     def add_path(self, path: Path) -> None:
         if not path.exists():

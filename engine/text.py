@@ -146,6 +146,7 @@ class TextView:
     starts: Sequence[int]
     ends: Sequence[int]
     folded: Sequence[str]
+    texts: Sequence[str]  # each token's text as it stands in `text`
     sentences: Sequence[tuple[int, int]]
     sentence_paragraph: Sequence[int]
     paragraphs: Sequence[tuple[int, int]]
@@ -191,7 +192,7 @@ def view(
     """Fold, drop boilerplate lines, join hard wraps, then split into tokens and sentences."""
     laid_out = _layout(fold_characters(original), drop_lines)
     text = laid_out.text
-    starts, ends, folded_tokens = _tokenise(text)
+    starts, ends, folded_tokens, token_texts = _tokenise(text)
     paragraphs = _paragraph_ranges(text, starts)
     sentences, sentence_paragraph = _sentences(text, starts, ends, paragraphs)
     return TextView(
@@ -202,6 +203,7 @@ def view(
         starts,
         ends,
         folded_tokens,
+        token_texts,
         sentences,
         sentence_paragraph,
         paragraphs,
@@ -271,15 +273,18 @@ def _line_break(previous: str | None, current: str | None, explicit: bool) -> st
     return " "
 
 
-def _tokenise(text: str) -> tuple[list[int], list[int], list[str]]:
+def _tokenise(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
     starts: list[int] = []
     ends: list[int] = []
     folded: list[str] = []
+    texts: list[str] = []
     for match in TOKEN.finditer(text):
+        token = match.group()
         starts.append(match.start())
         ends.append(match.end())
-        folded.append(fold_token(match.group()))
-    return starts, ends, folded
+        folded.append(fold_token(token))
+        texts.append(token)
+    return starts, ends, folded, texts
 
 
 def _paragraph_ranges(text: str, starts: Sequence[int]) -> list[tuple[int, int]]:

@@ -455,7 +455,7 @@ def test_a_flow_line_is_read_as_the_yaml_composer_reads_it(tmp_path: Path, line:
 
     path = tmp_path / "g.yaml"
     path.write_text(f"# a comment\n\n{line}\n- {{name: \"Second\"}}\n", encoding="utf-8")
-    quick = _flow_lines(path)
+    quick = _flow_lines(path.read_bytes())
     try:
         slow: object = read_entries_slowly(path)
     except DataFileError:
@@ -467,7 +467,7 @@ def read_entries_slowly(path: Path) -> list[tuple[Entry, list[str]]]:
     from engine import gazetteer
 
     original = gazetteer._flow_lines
-    gazetteer._flow_lines = lambda path: None  # type: ignore[assignment]
+    gazetteer._flow_lines = lambda data: None  # type: ignore[assignment]
     try:
         return gazetteer.read_entries(path, path.name)
     finally:
@@ -490,6 +490,6 @@ def test_the_shipped_gazetteers_written_as_flow_lines_read_the_same(tmp_path: Pa
             lines.append("- {" + ", ".join(fields) + "}")
         flow = tmp_path / source.name
         flow.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        quick = _flow_lines(flow)
+        quick = _flow_lines(flow.read_bytes())
         assert quick is not None, source.name
         assert quick == entries == read_entries_slowly(flow)
