@@ -435,28 +435,33 @@ def nullable(node: Node) -> bool:
 
 
 def triggers(node: Node) -> frozenset[Trigger] | None:
-    """What the first token of any match must be (a word or a type's mention); None: anything."""
+    """What the first token of any match must be (a word or a type's mention); None:
+    anything (also when the pattern can match nothing at all)."""
+    return None if nullable(node) else _first_tokens(node)
+
+
+def _first_tokens(node: Node) -> frozenset[Trigger] | None:
+    """What the first token of a non-empty match of the node can be; None: anything."""
     if isinstance(node, WordsNode):
         return frozenset({("word", node.words[0])}) if node.words and not node.exact else None
     if isinstance(node, TypeNode):
         return frozenset({("type", node.type)})
     if isinstance(node, CaptureNode | RepeatNode):
-        inner = triggers(node.item)
-        return None if isinstance(node, RepeatNode) and node.min == 0 else inner
+        return _first_tokens(node.item)
     if isinstance(node, AltNode):
-        return _union(triggers(option) for option in node.options)
+        return _union(_first_tokens(option) for option in node.options)
     if isinstance(node, SeqNode):
         found: set[Trigger] = set()
         for item in node.items:
             if isinstance(item, BoundaryNode):
                 continue
-            first = triggers(item)
+            first = _first_tokens(item)
             if first is None:
                 return None
             found |= first
             if not nullable(item):
-                return frozenset(found)
-        return None
+                break
+        return frozenset(found)
     return None
 
 

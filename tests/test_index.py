@@ -74,6 +74,42 @@ def test_optional_parts_and_open_alternatives_are_not_anchors(tmp_path: Path) ->
     assert rules.relation_anchors is None  # one rule can match without any word
 
 
+def triggers_of(rules: RuleSet) -> dict[str, frozenset[tuple[str, str]] | None]:
+    return {rule.name: rule.triggers for rule in rules.relation_rules}
+
+
+def test_a_match_starts_only_where_its_first_token_can_stand(tmp_path: Path) -> None:
+    # optional leading parts add their first tokens to those of what follows them
+    rules = build(
+        tmp_path,
+        "relation R(actor)\nentity actor: regex /Alice Arden/\nentity role: words \"envoy\"\n"
+        'rule lead -> R: within sentence: ("the" | "a")? "senior"? role a:actor\n'
+        'rule any -> R: within sentence: "the"? a:actor?\n'
+        'rule open -> R: within sentence: "the"? Cap a:actor\n',
+    )
+    assert triggers_of(rules) == {
+        "lead": frozenset({("word", "the"), ("word", "a"), ("word", "senior"), ("type", "role")}),
+        "any": None,  # can match nothing: a start anywhere
+        "open": None,  # a capitalised word can be any word
+    }
+
+
+def test_a_match_beginning_with_an_optional_part_is_found_whole(tmp_path: Path) -> None:
+    rules = build(
+        tmp_path,
+        "relation R(actor)\nentity actor: regex /Alice Arden/\nentity role: words \"envoy\"\n"
+        'rule lead -> actor: within sentence: ("the" | "a")? "senior"? role actor\n'
+        'rule r -> R: within sentence: a:actor "spoke"\n',
+    )
+    for text, made in (
+        ("Yesterday the senior envoy Alice Arden spoke.", "the senior envoy Alice Arden"),
+        ("Yesterday senior envoy Alice Arden spoke.", "senior envoy Alice Arden"),
+        ("Yesterday envoy Alice Arden spoke.", "envoy Alice Arden"),
+    ):
+        found = pipeline.mentions_of(rules, Document("d", text), "actor")
+        assert [surface for surface, _, source in found if source == "lead"] == [made]
+
+
 def test_a_type_that_rules_also_make_is_not_an_anchor(tmp_path: Path) -> None:
     """Mentions of `meets` may come from a rule, not only from its word list: indexing by
     the list would miss what the rule makes."""
@@ -123,7 +159,7 @@ def test_html_entities_folding_into_an_anchor_still_match(tmp_path: Path) -> Non
 
 def _without_index(rules: RuleSet) -> RuleSet:
     def plain(rule: Any) -> Any:
-        return dataclasses.replace(rule, anchors=None)
+        return dataclasses.replace(rule, anchors=None, triggers=None)
 
     return dataclasses.replace(
         rules,
