@@ -16,7 +16,16 @@ from dataclasses import dataclass
 
 from .compile import CompiledExcept, CompiledFill, CompiledRule, CompiledVeto, EntityType
 from .gazetteer import Attributes
-from .match import Context, Match, Mention, Node, cue_mentions, cue_within, matches_in
+from .match import (
+    Context,
+    Match,
+    Mention,
+    Node,
+    WholeDocumentNeeded,
+    cue_mentions,
+    cue_within,
+    matches_in,
+)
 from .mentions import normalise
 from .text import TextView
 
@@ -377,6 +386,8 @@ def _main_value(
     Values are counted once per document and type; each match then only checks the few
     distinct values (by their first mention), so this stays linear in the document.
     """
+    if ctx.view.partial:
+        raise WholeDocumentNeeded(f"the main {fill.type} of the document")
     key = ("values", fill.type)
     tally = ctx.memo.get(key)
     if tally is None:

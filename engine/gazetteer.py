@@ -131,19 +131,32 @@ def _name_part(token: str, first: bool) -> bool:
 class Haystack:
     """A document's folded tokens as one string, each padded by spaces, so a phrase found
     in it by the automaton starts and ends on token boundaries; `token_at` maps the offset
-    where a token starts to the token's index."""
+    where a token starts to the token's index. Paragraphs are apart (a line break stands
+    between them), so no phrase is found across one; `stops[i]` is the end of token i's
+    paragraph."""
 
     text: str
     token_at: dict[int, int]
+    stops: Sequence[int]
 
     @classmethod
-    def of(cls, folded: Sequence[str]) -> Haystack:
+    def of(cls, folded: Sequence[str], paragraphs: Sequence[tuple[int, int]] = ()) -> Haystack:
+        if not paragraphs:
+            paragraphs = [(0, len(folded))]
         token_at: dict[int, int] = {}
+        stops: list[int] = []
+        pieces: list[str] = []
         offset = 1
-        for index, token in enumerate(folded):
-            token_at[offset] = index
-            offset += len(token) + 1
-        return cls(" " + " ".join(folded) + " ", token_at)
+        for lo, hi in paragraphs:
+            if lo == hi:
+                continue
+            for index in range(lo, hi):
+                token_at[offset] = index
+                offset += len(folded[index]) + 1
+            offset += 2
+            pieces.append(" ".join(folded[lo:hi]))
+            stops.extend([hi] * (hi - lo))
+        return cls(" " + " \n ".join(pieces) + " ", token_at, stops)
 
 
 @dataclass(frozen=True)
@@ -210,19 +223,21 @@ class Gazetteer:
                 first = token_at[last - chars + 2]
                 hits.append(Hit(first, first + length, entries[entry], False))
         if self.loose:
+            stops = haystack.stops if haystack is not None else [len(folded)] * len(folded)
             for first, token in enumerate(original):
                 if token[:1].isupper():
-                    hits.extend(self._find_loose(folded, original, first))
+                    hits.extend(self._find_loose(folded, original, first, stops[first]))
         hits.sort(key=lambda hit: (hit.first, hit.variant, hit.first - hit.end))
         return iter(hits)
 
     def _find_loose(
-        self, folded: Sequence[str], original: Sequence[str], first: int
+        self, folded: Sequence[str], original: Sequence[str], first: int, stop: int
     ) -> Iterator[Hit]:
-        """The longest name starting here whose variant key an entry has (not spelt exactly)."""
+        """The longest name starting here, ending before `stop`, whose variant key an entry
+        has (not spelt exactly)."""
         key = ""
         best: Hit | None = None
-        for end in range(first, min(len(folded), first + self.loose_tokens)):
+        for end in range(first, min(stop, first + self.loose_tokens)):
             if not _name_part(original[end], end == first):
                 break
             key += skeleton(_joinable(folded[end]))

@@ -75,7 +75,9 @@ class Context:
         given up (a pathological pattern must not freeze a batch)."""
         self.steps += 1
         if self.steps > self.budget:
-            raise MatchBudgetExceeded(f"matching gave up after {self.budget:,} steps")
+            raise MatchBudgetExceeded(
+                f"matching gave up after {self.budget:,} steps", steps=self.budget
+            )
         if not self.steps & 0x3FF and time.monotonic() > self.deadline:
             raise MatchBudgetExceeded("matching ran out of time")
 
@@ -126,10 +128,16 @@ class Context:
 
 
 class MatchBudgetExceeded(Exception):
-    """A pattern needs more search steps than a document may take (a pathological pattern)."""
+    """A pattern needs more search steps than a document may take (a pathological pattern);
+    `steps` is the step budget that was spent (None: time ran out)."""
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, steps: int | None = None) -> None:
         super().__init__(f"{what}: a rule's pattern is too costly for this document")
+        self.steps = steps
+
+
+class WholeDocumentNeeded(Exception):
+    """A partial view (some paragraphs only) was asked about the whole document."""
 
 
 # ------------------------------------------------------------------ matchers

@@ -32,7 +32,7 @@ def base_mentions(
     deadline: float = float("inf"),
 ) -> Iterator[Mention]:
     """Every mention the entity sources find in the document, before any rule runs."""
-    haystack = Haystack.of(view.folded)
+    haystack = Haystack.of(view.folded, view.paragraphs)
     for entity in entities.values():
         for gazetteer in entity.gazetteers:
             check_time(deadline)
@@ -62,18 +62,22 @@ def _regex_mentions(
     published: datetime.date | None,
     deadline: float,
 ) -> Iterator[Mention]:
-    """Regex matches that start and end on token edges (others would split a word).
+    """Regex matches inside a paragraph that start and end on token edges (others would
+    split a word).
 
     Bounded in time: a regex that backtracks without end gives the document up.
     """
     first_at = {start: index for index, start in enumerate(view.starts)}
     end_at = {end: index + 1 for index, end in enumerate(view.ends)}
     try:
-        for match in pattern.finditer(view.text, timeout=_remaining(deadline)):
-            start, end = match.span()
-            if start in first_at and end in end_at and end > start:
-                value = normalise(entity, match.group(), published)
-                yield Mention(entity.name, first_at[start], end_at[end], value, (), "regex")
+        for line_start, line_end in view.paragraph_spans:
+            for match in pattern.finditer(
+                view.text, line_start, line_end, timeout=_remaining(deadline)
+            ):
+                start, end = match.span()
+                if start in first_at and end in end_at and end > start:
+                    value = normalise(entity, match.group(), published)
+                    yield Mention(entity.name, first_at[start], end_at[end], value, (), "regex")
     except TimeoutError:
         raise MatchBudgetExceeded(f"the regex of `{entity.name}` ran out of time") from None
 

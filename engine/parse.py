@@ -380,4 +380,3 @@ class _Build(Transformer_NonRecursive[Token, Any]):
 
     def SENTENCE_END(self, token: Token) -> s.Boundary:  # noqa: N802
         return s.Boundary("end", self._s(token))
-

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .compile import CompiledRule, RuleSet
 from .documents import Document
 from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule
-from .match import Context, MatchBudgetExceeded, Mention
+from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded
 from .mentions import base_mentions, check_time, normalise
 from .normalise import normalise_date
 from .records import Record, to_record
 from .resolve import resolve_findings, resolve_mentions
-from .text import TextView, view
+from .text import TextView, fold_token, view
 
 STAGES = ("view", "mentions", "cascades", "relations", "resolve", "records")
 
@@ -47,16 +48,39 @@ def extract_in_context(
     rules: RuleSet, document: Document, limits: Limits = Limits(), skip: bool = True
 ) -> tuple[list[Record], Context | None]:
     """The document's records, and the context they were found in (its view and every
-    mention), for reports that show more than the records. With `skip`, a document that
-    cannot hold a match of any relation rule (none of their anchor words is in it) is
-    not prepared at all, and its context is None."""
+    mention), for reports that show more than the records.
+
+    With `skip`, the document is prepared only as far as records can come from it: not
+    at all when none of the relation rules' anchor words is in it (its context is None);
+    else only the paragraphs holding one, the first paragraph and the dateline's (a
+    partial view). A rule that asks about the whole document (its main city) has it
+    prepared whole. The records are the same either way.
+    """
     if skip and not may_match(rules, document.text):
         return [], None
     try:
-        _, context, facts = prepare_mentions(rules, document, limits, focus=skip)
-        return find_records(rules, document.id, context, facts), context
+        if skip and rules.anchor_automaton is not None:
+            try:
+                return _extract(rules, document, limits, partial=True)
+            except WholeDocumentNeeded:
+                pass
+            except MatchBudgetExceeded as error:
+                if error.steps is None:  # out of time: no second try
+                    raise
+        return _extract(rules, document, limits, focus=skip)
     except MatchBudgetExceeded as error:
         raise DocumentError(document.id, str(error)) from None
+
+
+def _extract(
+    rules: RuleSet,
+    document: Document,
+    limits: Limits,
+    focus: bool = False,
+    partial: bool = False,
+) -> tuple[list[Record], Context]:
+    _, context, facts = prepare_mentions(rules, document, limits, focus, partial)
+    return find_records(rules, document.id, context, facts), context
 
 
 def find_records(rules: RuleSet, doc: str, context: Context, facts: DocumentFacts) -> list[Record]:
@@ -80,13 +104,23 @@ def may_match(rules: RuleSet, text: str) -> bool:
 
 
 def prepare_mentions(
-    rules: RuleSet, document: Document, limits: Limits = Limits(), focus: bool = False
+    rules: RuleSet,
+    document: Document,
+    limits: Limits = Limits(),
+    focus: bool = False,
+    partial: bool = False,
 ) -> tuple[TextView, Context, DocumentFacts]:
     """The document's view and every entity mention, cascades included. With `focus`,
     entity rules run only where a record can come from (see RuleSet.focused_cascades):
-    the mentions that records are made of are the same, the others may be missing."""
+    the mentions that records are made of are the same, the others may be missing.
+
+    With `partial`, only the paragraphs holding an anchor word of a relation rule, the
+    first paragraph and the dateline's are tokenised and searched, each as it would be
+    in the whole document (paragraphs are matched apart); anything asking about the
+    whole document then raises WholeDocumentNeeded."""
     deadline = time.monotonic() + limits.seconds
-    text_view = view(document.text, rules.preparation.drop, rules.preparation.dateline)
+    keep = _anchored(rules) if partial else None
+    text_view = view(document.text, rules.preparation.drop, rules.preparation.dateline, keep)
     check_time(deadline)
     published = document.published or published_in_text(rules, text_view)
     facts = DocumentFacts(rules.entities, published)
@@ -99,6 +133,15 @@ def prepare_mentions(
         context.region = anchored_paragraphs(rules, context)
     run_cascades(rules, context, facts)
     return text_view, context, facts
+
+
+def _anchored(rules: RuleSet) -> Callable[[str], bool] | None:
+    """Does a paragraph's text hold an anchor word of a relation rule? May say yes when
+    it does not (a word inside a longer one), never no when it does."""
+    automaton = rules.anchor_automaton
+    if automaton is None:
+        return None
+    return lambda text: next(automaton.iter(fold_token(text)), None) is not None
 
 
 def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:

@@ -107,4 +107,3 @@ def coverage_report(coverage: Coverage) -> str:
     if quiet > len(coverage.quiet_examples):
         lines.append(f"  ... and {quiet - len(coverage.quiet_examples)} more")
     return "\n".join(lines)
-

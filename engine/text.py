@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import regex
@@ -136,7 +136,11 @@ class TextView:
 
     `text` is the folded text; its char i came from `original[offsets[i]:offset_ends[i]]`.
     Tokens are parallel lists (start, end, folded form); sentences and paragraphs are
-    half-open token ranges; `sentence_paragraph[k]` is the paragraph of sentence k.
+    half-open token ranges; `sentence_paragraph[k]` is the paragraph of sentence k and
+    `paragraph_spans[k]` the char span (a line of `text`) of paragraph k.
+
+    A `partial` view holds the tokens of some paragraphs only (always the first one and
+    the dateline's): the others are in `text` but not tokenised, not searched.
     """
 
     original: str
@@ -152,6 +156,8 @@ class TextView:
     paragraphs: Sequence[tuple[int, int]]
     dateline: tuple[int, int] | None = None  # char span in `text`
     title: tuple[int, int] | None = None  # token range
+    paragraph_spans: Sequence[tuple[int, int]] = ()
+    partial: bool = False
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a char span of `text` to the span of `original` it came from."""
@@ -188,12 +194,23 @@ def view(
     original: str,
     drop_lines: Sequence[regex.Pattern[str]] = (),
     dateline: regex.Pattern[str] | None = None,
+    keep: Callable[[str], bool] | None = None,
 ) -> TextView:
-    """Fold, drop boilerplate lines, join hard wraps, then split into tokens and sentences."""
+    """Fold, drop boilerplate lines, join hard wraps, then split into paragraphs,
+    sentences and tokens. With `keep`, only the paragraphs it keeps (given their text),
+    the first one and the dateline's are tokenised: a partial view."""
     laid_out = _layout(fold_characters(original), drop_lines)
     text = laid_out.text
-    starts, ends, folded_tokens, token_texts = _tokenise(text)
-    paragraphs = _paragraph_ranges(text, starts)
+    lines = _paragraph_lines(text)
+    dateline_span = _find_dateline(text, dateline)
+    chosen = lines
+    if keep is not None:
+        chosen = [
+            line
+            for number, line in enumerate(lines)
+            if number == 0 or _overlaps(line, dateline_span) or keep(text[line[0] : line[1]])
+        ]
+    starts, ends, folded_tokens, token_texts, paragraphs = _tokenise(text, chosen)
     sentences, sentence_paragraph = _sentences(text, starts, ends, paragraphs)
     return TextView(
         original,
@@ -207,9 +224,15 @@ def view(
         sentences,
         sentence_paragraph,
         paragraphs,
-        _find_dateline(text, dateline),
-        _title(text, starts, paragraphs),
+        dateline_span,
+        _title(text, lines, paragraphs),
+        chosen,
+        len(chosen) < len(lines),
     )
+
+
+def _overlaps(line: tuple[int, int], span: tuple[int, int] | None) -> bool:
+    return span is not None and line[0] < span[1] and span[0] < line[1]
 
 
 def _layout(folded: Folded, drop_lines: Sequence[regex.Pattern[str]]) -> Folded:
@@ -273,31 +296,41 @@ def _line_break(previous: str | None, current: str | None, explicit: bool) -> st
     return " "
 
 
-def _tokenise(text: str) -> tuple[list[int], list[int], list[str], list[str]]:
+def _paragraph_lines(text: str) -> list[tuple[int, int]]:
+    """Char spans of the paragraphs: the lines of the laid-out text holding a token."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if line and not line.isspace():
+            spans.append((start, end))
+        start = end + 1
+    return spans
+
+
+def _tokenise(
+    text: str, lines: Sequence[tuple[int, int]]
+) -> tuple[list[int], list[int], list[str], list[str], list[tuple[int, int]]]:
+    """The tokens of each paragraph line (a token never looks into the next paragraph),
+    and each paragraph's token range."""
     starts: list[int] = []
     ends: list[int] = []
-    folded: list[str] = []
     texts: list[str] = []
-    for match in TOKEN.finditer(text):
-        token = match.group()
-        starts.append(match.start())
-        ends.append(match.end())
-        folded.append(fold_token(token))
-        texts.append(token)
-    return starts, ends, folded, texts
-
-
-def _paragraph_ranges(text: str, starts: Sequence[int]) -> list[tuple[int, int]]:
-    """Token ranges of paragraphs: a paragraph ends where the text has a line break."""
-    ranges: list[tuple[int, int]] = []
-    first = 0
-    for index in range(1, len(starts)):
-        if "\n" in text[starts[index - 1] : starts[index]]:
-            ranges.append((first, index))
-            first = index
-    if starts:
-        ranges.append((first, len(starts)))
-    return ranges
+    paragraphs: list[tuple[int, int]] = []
+    for line_start, line_end in lines:
+        first = len(starts)
+        for match in TOKEN.finditer(text, line_start, line_end):
+            start, end = match.span()
+            starts.append(start)
+            ends.append(end)
+            texts.append(match.group())
+        paragraphs.append((first, len(starts)))
+    if text.isascii():
+        lowered = text.lower()
+        folded = [lowered[start:end] for start, end in zip(starts, ends, strict=True)]
+    else:
+        folded = [fold_token(token) for token in texts]
+    return starts, ends, folded, texts, paragraphs
 
 
 def _sentences(
@@ -344,14 +377,12 @@ def _find_dateline(text: str, pattern: regex.Pattern[str] | None) -> tuple[int, 
 
 
 def _title(
-    text: str, starts: Sequence[int], paragraphs: Sequence[tuple[int, int]]
+    text: str, lines: Sequence[tuple[int, int]], paragraphs: Sequence[tuple[int, int]]
 ) -> tuple[int, int] | None:
     """The headline: a first paragraph of one line that does not end like a sentence."""
-    if len(paragraphs) < 2:
+    if len(lines) < 2:
         return None
-    first, end = paragraphs[0]
-    line = text[starts[first] : starts[end]] if end < len(starts) else text[starts[first] :]
-    line = line.strip()
-    if "\n" in line or _TERMINAL_LINE_END.search(line) and not line.endswith('"'):
+    line = text[lines[0][0] : lines[0][1]].strip()
+    if _TERMINAL_LINE_END.search(line) and not line.endswith('"'):
         return None
-    return (first, end)
+    return paragraphs[0]

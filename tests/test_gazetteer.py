@@ -421,7 +421,7 @@ def test_read_entries_never_constructs_objects(tmp_path: Path) -> None:
 
 FLOW_LINES = [
     '- {name: "Hamas", aliases: ["Harakat al-Muqawama", "HAMAS"], kind: "organisation"}',
-    '- {name: Hamas, kind: organisation}',
+    "- {name: Hamas, kind: organisation}",
     "- {name: O'Brien (senior), role: deputy foreign minister}",
     '- {name: "Tab\\there"}',
     '- {name: "Quote \\" and slash \\/"}',
@@ -440,7 +440,7 @@ FLOW_LINES = [
     '  - {name: "x"}',
     '- {name: "\\ud83d\\ude00"}',
     '- {name: "caf\u00e9", aliases: ["Caf\u00e9 de Flore"]}',
-    '- {name: x: y}',
+    "- {name: x: y}",
     '- {name: "x", kind: a, b}',
     "- name: block style",
 ]
@@ -454,7 +454,7 @@ def test_a_flow_line_is_read_as_the_yaml_composer_reads_it(tmp_path: Path, line:
     from engine.gazetteer import _flow_lines
 
     path = tmp_path / "g.yaml"
-    path.write_text(f"# a comment\n\n{line}\n- {{name: \"Second\"}}\n", encoding="utf-8")
+    path.write_text(f'# a comment\n\n{line}\n- {{name: "Second"}}\n', encoding="utf-8")
     quick = _flow_lines(path.read_bytes())
     try:
         slow: object = read_entries_slowly(path)

@@ -152,10 +152,10 @@ def test_an_unterminated_string_is_an_error() -> None:
 CONSTRUCTS = [
     # (snippet, token text, its type, which occurrence)
     ("# who met whom", "# who met whom", Comment.Single, 0),
-    ("words \"met\" # a cue", "# a cue", Comment.Single, 0),
+    ('words "met" # a cue', "# a cue", Comment.Single, 0),
     ('words "met", "held talks"', '"held talks"', String.Double, 0),
     ("regex /\\d{4}-\\d{2}/i", "/\\d{4}-\\d{2}/i", String.Regex, 0),
-    ('drop lines /^\\s*(?:#\\w+\\s*)+$/', "/^\\s*(?:#\\w+\\s*)+$/", String.Regex, 0),
+    ("drop lines /^\\s*(?:#\\w+\\s*)+$/", "/^\\s*(?:#\\w+\\s*)+$/", String.Regex, 0),
     ('gazetteer "gazetteers/actors.yaml"', '"gazetteers/actors.yaml"', String.Other, 0),
     ('include "entities.rules"', '"entities.rules"', String.Other, 0),
     ('include "entities.rules"', "include", Keyword.Namespace, 0),
@@ -164,8 +164,12 @@ CONSTRUCTS = [
     ("relation MEETING(actor, actor, city?) unordered", "?", Operator, 0),
     ("relation VISIT(visitor: actor, city)", "visitor", Name.Property, 0),
     ("relation VISIT(visitor: actor, city)", "actor", Name.Class, 0),
-    ('relation VISIT(city)\n    "An actor visited a city."', '"An actor visited a city."',
-     String.Doc, 0),
+    (
+        'relation VISIT(city)\n    "An actor visited a city."',
+        '"An actor visited a city."',
+        String.Doc,
+        0,
+    ),
     ("entity actor:", "actor", Name.Class, 0),
     ("normalise date", "date", Name.Builtin, 0),
     ("rule met_with -> MEETING:", "met_with", Name.Function, 0),

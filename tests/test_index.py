@@ -82,7 +82,7 @@ def test_a_match_starts_only_where_its_first_token_can_stand(tmp_path: Path) -> 
     # optional leading parts add their first tokens to those of what follows them
     rules = build(
         tmp_path,
-        "relation R(actor)\nentity actor: regex /Alice Arden/\nentity role: words \"envoy\"\n"
+        'relation R(actor)\nentity actor: regex /Alice Arden/\nentity role: words "envoy"\n'
         'rule lead -> R: within sentence: ("the" | "a")? "senior"? role a:actor\n'
         'rule any -> R: within sentence: "the"? a:actor?\n'
         'rule open -> R: within sentence: "the"? Cap a:actor\n',
@@ -97,7 +97,7 @@ def test_a_match_starts_only_where_its_first_token_can_stand(tmp_path: Path) -> 
 def test_a_match_beginning_with_an_optional_part_is_found_whole(tmp_path: Path) -> None:
     rules = build(
         tmp_path,
-        "relation R(actor)\nentity actor: regex /Alice Arden/\nentity role: words \"envoy\"\n"
+        'relation R(actor)\nentity actor: regex /Alice Arden/\nentity role: words "envoy"\n'
         'rule lead -> actor: within sentence: ("the" | "a")? "senior"? role actor\n'
         'rule r -> R: within sentence: a:actor "spoke"\n',
     )
@@ -252,10 +252,80 @@ def test_an_except_cue_using_a_made_type_runs_every_cascade(tmp_path: Path) -> N
 def test_only_rules_with_an_anchor_in_the_document_are_tried(tmp_path: Path) -> None:
     rules = build(
         tmp_path,
-        RULES + 'rule open -> MEETING: within sentence: a:actor Cap b:actor\n',
+        RULES + "rule open -> MEETING: within sentence: a:actor Cap b:actor\n",
     )
     by_name = [r.name for r in rules.relation_rules]
     assert by_name == ["met", "talks", "open"]
     assert [r.name for r in rules.relation_rules_for({"talks", "the"})] == ["talks", "open"]
     assert [r.name for r in rules.relation_rules_for({"held", "talks"})] == by_name
     assert [r.name for r in rules.relation_rules_for(set())] == ["open"]
+
+
+# ------------------------------------------------------------------ partial views
+
+PARTIAL = """
+relation MEETING(a: actor, b: actor, city?)
+entity city: words "Paris", "Lyon", "Geneva"
+entity actor: words "Alice Arden", "Bob Brandt"
+rule met -> MEETING: within sentence: a:actor "met" b:actor
+    fill city from nearest city in sentence, dateline, paragraph, document
+prepare:
+    dateline /^\\s*([A-Z]{3,})\\s+-\\s/
+"""
+
+
+def test_only_paragraphs_with_an_anchor_the_first_and_the_dateline_are_prepared(
+    tmp_path: Path,
+) -> None:
+    rules = build(tmp_path, PARTIAL)
+    text = (
+        "Talks in Europe\n\n"  # the first paragraph (a headline): always kept
+        "GENEVA - Nothing happened in Lyon.\n\n"  # the dateline's paragraph: kept
+        "Alice Arden flew to Paris.\n\n"  # no anchor word: not tokenised
+        "Alice Arden met Bob Brandt.\n"
+    )
+    document = Document("d", text)
+    text_view, _, _ = pipeline.prepare_mentions(rules, document, partial=True)
+    kept = [text_view.text[start:end] for start, end in text_view.paragraph_spans]
+    assert kept == [
+        "Talks in Europe",
+        "GENEVA - Nothing happened in Lyon.",
+        "Alice Arden met Bob Brandt.",
+    ]
+    assert text_view.partial
+    assert "paris" not in text_view.folded
+    (record,) = extract_document(rules, document)
+    assert record["args"]["city"] == "Geneva"  # from the dateline
+    assert [record] == extract_document(_without_index(rules), document)
+
+
+def test_a_rule_asking_for_the_whole_document_has_it_prepared_whole(tmp_path: Path) -> None:
+    # no city in the sentence, no dateline, none in the paragraph: the story's main
+    # city, Paris, is named in two paragraphs without an anchor word
+    rules = build(tmp_path, PARTIAL)
+    text = (
+        "Alice Arden flew to Paris on Monday.\n\n"
+        "Paris was sunny.\n\n"
+        "She said Lyon was next.\n\n"
+        "Alice Arden met Bob Brandt.\n"
+    )
+    document = Document("d", text)
+    with pytest.raises(pipeline.WholeDocumentNeeded):
+        context = pipeline.prepare_mentions(rules, document, partial=True)
+        pipeline.find_records(rules, "d", context[1], context[2])
+    (record,) = extract_document(rules, document)
+    assert record["args"]["city"] == "Paris"
+    assert [record] == extract_document(_without_index(rules), document)
+
+
+def test_names_and_regexes_are_not_found_across_a_paragraph_break(tmp_path: Path) -> None:
+    rules = build(
+        tmp_path,
+        PARTIAL + "entity code: regex /Bob\\s+Brandt/\n"
+        'rule coded -> MEETING: within paragraph: a:actor "met" b:code\n',
+    )
+    text = "Alice Arden met Bob\n\nBrandt met Alice\n\nArden on Monday.\n"
+    for partial in (False, True):
+        _, context, _ = pipeline.prepare_mentions(rules, Document("d", text), partial=partial)
+        assert [(m.first, m.end) for m in context.all_of("actor")] == [(0, 2)]
+        assert context.all_of("code") == []
