@@ -38,11 +38,13 @@ from .match import (
     CaptureNode,
     GapNode,
     Node,
+    OptionalNode,
     RegexNode,
     RepeatNode,
     SeqNode,
     Test,
     TypeNode,
+    WordSetNode,
     WordsNode,
     node_types,
 )
@@ -400,10 +402,34 @@ def compile_pattern(pattern: s.Pattern) -> Node:
     if isinstance(pattern, s.Sequence):
         return SeqNode(tuple(compile_pattern(item) for item in pattern.items))
     if isinstance(pattern, s.Alternation):
-        return AltNode(tuple(compile_pattern(option) for option in pattern.options))
+        options = _word_sets([compile_pattern(option) for option in pattern.options])
+        return options[0] if len(options) == 1 else AltNode(tuple(options))
     if isinstance(pattern, s.Repeat):
-        return RepeatNode(compile_pattern(pattern.item), pattern.min, pattern.max)
+        item = compile_pattern(pattern.item)
+        if (pattern.min, pattern.max) == (0, 1):
+            return OptionalNode(item, 0, 1)
+        return RepeatNode(item, pattern.min, pattern.max)
     return CaptureNode(pattern.name, compile_pattern(pattern.item))
+
+
+def _word_sets(options: list[Node]) -> list[Node]:
+    """Alternatives in order, each run of single words ("his" | "her" | "its") made one
+    set lookup: at a token at most one of them matches, so what is found, and in which
+    order, does not change."""
+    merged: list[Node] = []
+    run: list[str] = []
+    for option in [*options, None]:
+        if isinstance(option, WordsNode) and len(option.words) == 1 and not option.exact:
+            run.append(option.words[0])
+            continue
+        if len(run) > 1:
+            merged.append(WordSetNode(frozenset(run)))
+        elif run:
+            merged.append(WordsNode((run[0],), False))
+        run = []
+        if option is not None:
+            merged.append(option)
+    return merged
 
 
 def _tests(conditions: tuple[s.Condition, ...]) -> tuple[Test, ...]:
@@ -444,6 +470,8 @@ def _first_tokens(node: Node) -> frozenset[Trigger] | None:
     """What the first token of a non-empty match of the node can be; None: anything."""
     if isinstance(node, WordsNode):
         return frozenset({("word", node.words[0])}) if node.words and not node.exact else None
+    if isinstance(node, WordSetNode):
+        return frozenset(("word", word) for word in node.words)
     if isinstance(node, TypeNode):
         return frozenset({("type", node.type)})
     if isinstance(node, CaptureNode | RepeatNode):

@@ -169,6 +169,17 @@ class WordsNode(Node):
 
 
 @dataclass(frozen=True)
+class WordSetNode(Node):
+    """One token, any of these single words (folded): ("his" | "her" | "its") at once."""
+
+    words: frozenset[str]
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        if i < ctx.hi and ctx.view.folded[i] in self.words:
+            yield i + 1, caps
+
+
+@dataclass(frozen=True)
 class RegexNode(Node):
     pattern: regex.Pattern[str]
 
@@ -306,6 +317,18 @@ class RepeatNode(Node):
                 stack.pop()
                 if done >= self.min:
                     yield at, held
+
+
+@dataclass(frozen=True)
+class OptionalNode(RepeatNode):
+    """`item?`: what the item matches, in its order, then nothing (as a repetition)."""
+
+    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
+        for step in self.item.run(ctx, i, caps):
+            ctx.spend()
+            if step[0] > i:
+                yield step
+        yield i, caps
 
 
 @dataclass(frozen=True)
