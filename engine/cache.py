@@ -9,7 +9,8 @@ What is stored is data, and is read back as data: the unpickler below builds not
 but the engine's own frozen dataclasses, plain containers and regexes recompiled from
 their source text, so a tampered cache file cannot run code. Entries are written to a
 folder only the user can read (0700), and an entry that another user could have written
-is ignored. Gazetteer automata are rebuilt from their phrases when read.
+is ignored. Automata (the phrase index, gazetteers) are built again from their phrases
+when read, never unpickled.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ import regex
 from . import syntax as s
 from .check import (
     BUILTINS,
+    REGEX_FLAGS,
     VALUE_SLOT,
     SlotInfo,
     Symbols,
@@ -30,7 +31,7 @@ from .check import (
     walk,
 )
 from .errors import Diagnostic
-from .gazetteer import Entry, Gazetteer, phrase_tokens
+from .gazetteer import Entry, Gazetteer, PhraseIndex, phrase_tokens
 from .match import (
     AltNode,
     BoundaryNode,
@@ -125,6 +126,28 @@ class Preparation:
     dateline: regex.Pattern[str] | None
     published: regex.Pattern[str] | None
 
+    @functools.cached_property
+    def drop_lines(self) -> tuple[regex.Pattern[str], ...]:
+        """The `drop lines` patterns as one (a line is dropped when any of them is found
+        in it: one search a line instead of one a pattern), or as they are when one of
+        them refers to its own groups by number or name."""
+        if len(self.drop) < 2 or any(_REFERS_TO_GROUPS.search(p.pattern) for p in self.drop):
+            return self.drop
+        flags = regex.VERSION1 | regex.MULTILINE
+        options = []
+        for pattern in self.drop:
+            letters = "".join(k for k, v in REGEX_FLAGS.items() if pattern.flags & v & ~flags)
+            end = "\n)" if pattern.flags & regex.VERBOSE else ")"  # a comment may end it
+            options.append(f"(?{letters}:{pattern.pattern}{end}")
+        try:
+            return (regex.compile("|".join(options), flags),)
+        except regex.error:
+            return self.drop
+
+
+# backreferences, recursion, conditionals on a group: meaningless once patterns are joined
+_REFERS_TO_GROUPS = regex.compile(r"\\[1-9]|\\g<|\(\?P[=>]|\(\?&|\(\?R\)|\(\?[0-9+-]|\(\?\(")
+
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -137,11 +160,20 @@ class RuleSet:
     preparation: Preparation
     digest: str
     warnings: tuple[Diagnostic, ...] = ()
+    # every gazetteer's exact phrases in one automaton (entities and their gazetteers in
+    # order): one pass over a document; None: each gazetteer searches on its own
+    phrases: PhraseIndex | None = None
 
     def __getstate__(self) -> dict[str, object]:
         """Its fields only: what is derived from them (indexes, an automaton) is derived
         again where it is read, in a worker process or from the cache."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def ready(self) -> RuleSet:
+        """Build now what extraction derives from the rule set (the automata of phrases
+        and anchor words, the rule index) rather than at the first document; itself."""
+        _ = self.anchor_automaton, self.rules_by_anchor, self.focused_cascades
+        return self
 
     @functools.cached_property
     def focused_cascades(self) -> bool:
@@ -238,6 +270,7 @@ def compile_rule_set(symbols: Symbols, digest: str) -> RuleSet:
         tuple(r for r in rules if not r.makes_entity),
         _preparation(symbols.prepare),
         digest,
+        phrases=PhraseIndex.of([g for e in entities.values() for g in e.gazetteers]),
     )
 
 

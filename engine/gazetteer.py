@@ -167,8 +167,7 @@ class Gazetteer:
     name: str
     variants: bool
     exact: dict[tuple[str, ...], Entry] = field(default_factory=dict)
-    automaton: Any = field(default=None, compare=False)  # " phrase " -> (entry, tokens, chars)
-    entries: tuple[Entry, ...] = field(default=(), compare=False)
+    automaton: Any = field(default=None, compare=False)  # built when first needed
     loose: dict[str, Entry] = field(default_factory=dict)
     loose_heads: frozenset[str] = frozenset()  # first letters of the loose keys
     loose_tokens: int = 0  # the most tokens a loose phrase may span in a text
@@ -191,13 +190,11 @@ class Gazetteer:
                 if key is not None:
                     loose.setdefault(key, entry)
                     longest = max(longest, len(tokens) + sum(t.count("-") for t in tokens))
-        automaton, kept = _automaton(exact)
         return cls(
             name,
             variants,
             exact,
-            automaton,
-            kept,
+            None,
             loose,
             frozenset(k[:HEAD] for k in loose),
             longest,
@@ -210,16 +207,23 @@ class Gazetteer:
         return restored, (*fields, self.loose_tokens)
 
     def find(
-        self, folded: Sequence[str], original: Sequence[str], haystack: Haystack | None = None
+        self,
+        folded: Sequence[str],
+        original: Sequence[str],
+        haystack: Haystack | None = None,
+        found: list[Hit] | None = None,
     ) -> Iterator[Hit]:
         """Every phrase occurrence, by position: there, the exact phrases longest first,
-        then a variant; `original` is each token's text, for capitalisation."""
+        then a variant; `original` is each token's text, for capitalisation. `found`:
+        the exact phrases, when a PhraseIndex of several gazetteers has found them."""
         hits: list[Hit] = []
-        if self.automaton is not None:
+        if found is not None:
+            hits.extend(found)
+        elif self.exact:
+            automaton, entries = self._automaton()
             hay = haystack if haystack is not None else Haystack.of(folded)
             token_at = hay.token_at
-            entries = self.entries
-            for last, (entry, length, chars) in self.automaton.iter(hay.text):
+            for last, (entry, length, chars) in automaton.iter(hay.text):
                 first = token_at[last - chars + 2]
                 hits.append(Hit(first, first + length, entries[entry], False))
         if self.loose:
@@ -229,6 +233,13 @@ class Gazetteer:
                     hits.extend(self._find_loose(folded, original, first, stops[first]))
         hits.sort(key=lambda hit: (hit.first, hit.variant, hit.first - hit.end))
         return iter(hits)
+
+    def _automaton(self) -> tuple[Any, tuple[Entry, ...]]:
+        """The gazetteer's own automaton, built when first needed (a rule set's PhraseIndex
+        serves extraction; this serves a gazetteer used on its own)."""
+        if self.automaton is None:
+            object.__setattr__(self, "automaton", _automaton(self.exact))
+        return self.automaton  # type: ignore[no-any-return]
 
     def _find_loose(
         self, folded: Sequence[str], original: Sequence[str], first: int, stop: int
@@ -262,15 +273,13 @@ def restored(
     loose_heads: frozenset[str],
     loose_tokens: int,
 ) -> Gazetteer:
-    """A gazetteer read back from its phrases, its automaton built again."""
-    automaton, entries = _automaton(exact)
-    return Gazetteer(name, variants, exact, automaton, entries, loose, loose_heads, loose_tokens)
+    """A gazetteer read back from its phrases (its automaton is built when needed)."""
+    return Gazetteer(name, variants, exact, None, loose, loose_heads, loose_tokens)
 
 
 def _automaton(exact: dict[tuple[str, ...], Entry]) -> tuple[Any, tuple[Entry, ...]]:
-    """The automaton of the phrases (None for none), and the entries its values index."""
-    if not exact:
-        return None, ()
+    """The automaton of the phrases (" phrase " -> (entry number, tokens, chars)), and
+    the entries the numbers index."""
     automaton = ahocorasick.Automaton()
     entries: list[Entry] = []
     numbers: dict[int, int] = {}  # by identity: hashing 35k entries by value is slow
@@ -283,6 +292,56 @@ def _automaton(exact: dict[tuple[str, ...], Entry]) -> tuple[Any, tuple[Entry, .
         automaton.add_word(key, (number, len(tokens), len(key)))
     automaton.make_automaton()
     return automaton, tuple(entries)
+
+
+Owner = tuple[int, Entry, int, int]  # gazetteer number, entry, tokens, chars of " phrase "
+
+
+@dataclass(frozen=True)
+class PhraseIndex:
+    """The exact phrases of several gazetteers in one automaton: one pass over a
+    document finds them all. A phrase listed in several gazetteers is found for each.
+    Kept (in the cache, for worker processes) as its phrases; the automaton is built
+    again where it is read."""
+
+    keys: tuple[str, ...]  # " phrase "
+    owners: tuple[tuple[Owner, ...], ...]  # per key
+    size: int  # gazetteers
+    automaton: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.automaton is None and self.keys:
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+            for number, key in enumerate(self.keys):
+                automaton.add_word(key, number)
+            automaton.make_automaton()
+            object.__setattr__(self, "automaton", automaton)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return PhraseIndex, (self.keys, self.owners, self.size)
+
+    @classmethod
+    def of(cls, gazetteers: Sequence[Gazetteer]) -> PhraseIndex:
+        owners: dict[str, list[Owner]] = {}
+        for number, gazetteer in enumerate(gazetteers):
+            for tokens, entry in gazetteer.exact.items():
+                key = " " + " ".join(tokens) + " "
+                owners.setdefault(key, []).append((number, entry, len(tokens), len(key)))
+        return cls(tuple(owners), tuple(tuple(found) for found in owners.values()), len(gazetteers))
+
+    def scan(self, haystack: Haystack) -> list[list[Hit]]:
+        """The exact hits of each gazetteer (by number), in the order its own automaton
+        would give them."""
+        hits: list[list[Hit]] = [[] for _ in range(self.size)]
+        if self.automaton is None:
+            return hits
+        token_at = haystack.token_at
+        owners = self.owners
+        for last, key in self.automaton.iter(haystack.text):
+            for number, entry, length, chars in owners[key]:
+                first = token_at[last - chars + 2]
+                hits[number].append(Hit(first, first + length, entry, False))
+        return hits
 
 
 # ------------------------------------------------------------------ reading YAML files

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import regex
 
 from .compile import EntityType
-from .gazetteer import Haystack
+from .gazetteer import Haystack, PhraseIndex
 from .match import MatchBudgetExceeded, Mention
 from .normalise import NORMALISERS
 from .text import TextView
@@ -30,13 +30,18 @@ def base_mentions(
     view: TextView,
     published: datetime.date | None,
     deadline: float = float("inf"),
+    phrases: PhraseIndex | None = None,
 ) -> Iterator[Mention]:
-    """Every mention the entity sources find in the document, before any rule runs."""
+    """Every mention the entity sources find in the document, before any rule runs.
+    `phrases`: the PhraseIndex of the entities' gazetteers, in their order."""
     haystack = Haystack.of(view.folded, view.paragraphs)
+    found = iter(phrases.scan(haystack)) if phrases is not None else None
     for entity in entities.values():
         for gazetteer in entity.gazetteers:
             check_time(deadline)
-            for count, hit in enumerate(gazetteer.find(view.folded, view.texts, haystack)):
+            exact = next(found) if found is not None else None
+            hits = gazetteer.find(view.folded, view.texts, haystack, exact)
+            for count, hit in enumerate(hits):
                 if not count & 0xFFF:
                     check_time(deadline)
                 value: str | None = hit.entry.name

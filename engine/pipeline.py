@@ -120,11 +120,13 @@ def prepare_mentions(
     whole document then raises WholeDocumentNeeded."""
     deadline = time.monotonic() + limits.seconds
     keep = _anchored(rules) if partial else None
-    text_view = view(document.text, rules.preparation.drop, rules.preparation.dateline, keep)
+    preparation = rules.preparation
+    text_view = view(document.text, preparation.drop_lines, preparation.dateline, keep)
     check_time(deadline)
     published = document.published or published_in_text(rules, text_view)
     facts = DocumentFacts(rules.entities, published)
-    mentions = resolve_mentions(base_mentions(rules.entities, text_view, published, deadline))
+    found = base_mentions(rules.entities, text_view, published, deadline, rules.phrases)
+    mentions = resolve_mentions(found)
     check_time(deadline)
     context = Context.of(text_view, mentions)
     context.budget = limits.steps + limits.steps_per_token * len(text_view.starts)

@@ -121,11 +121,11 @@ def load_rules(paths: Sequence[str | Path], cache_folder: Path | None = None) ->
     if cache_folder is not None and entry is not None:
         cached = cache.load(cache_folder, entry)
         if cached is not None:
-            return cached
+            return cached.ready()
     rule_set = _compiled(paths)
     if cache_folder is not None and entry is not None:
         cache.store(cache_folder, entry, rule_set)
-    return rule_set
+    return rule_set.ready()
 
 
 def _compiled(paths: Sequence[str | Path]) -> RuleSet:

@@ -9,6 +9,7 @@ at least MIN_VARIANT_CONSONANTS (5) consonants in all.
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,9 @@ from engine.gazetteer import (
     DataFileError,
     Entry,
     Gazetteer,
+    Haystack,
     Hit,
+    PhraseIndex,
     phrase_tokens,
     read_entries,
     skeleton,
@@ -493,3 +496,52 @@ def test_the_shipped_gazetteers_written_as_flow_lines_read_the_same(tmp_path: Pa
         quick = _flow_lines(flow.read_bytes())
         assert quick is not None, source.name
         assert quick == entries == read_entries_slowly(flow)
+
+
+# ------------------------------------------------------------------ one pass for all
+
+
+def test_a_phrase_index_finds_each_gazetteers_phrases_as_it_would_alone() -> None:
+    people = Gazetteer.build("people", ENTRIES, variants=False)
+    places = Gazetteer.build(
+        "places", [(Entry("Moscow"), ["Moscow"]), (Entry("Abu Dhabi"), ["Abu Dhabi", "Abu"])], False
+    )
+    # "Abu" is a place here and the start of a person's name there; "Putin" is in both
+    both = Gazetteer.build("both", [(PUTIN, ["Putin"]), (Entry("Abu"), ["Abu"])], False)
+    gazetteers = [people, places, both]
+    index = PhraseIndex.of(gazetteers)
+    text = "Abu Marzouk met Putin in Moscow, then flew to Abu Dhabi.\n\nVladimir Putin stayed."
+    v = view(text)
+    haystack = Haystack.of(v.folded, v.paragraphs)
+    found = index.scan(haystack)
+    for gazetteer, exact in zip(gazetteers, found, strict=True):
+        alone = list(gazetteer.find(v.folded, v.texts, haystack))
+        assert list(gazetteer.find(v.folded, v.texts, haystack, exact)) == alone
+    names = [[(v.token_text(h.first, h.end), h.entry.name) for h in hits] for hits in found]
+    assert sorted(names[0]) == [
+        ("Abu Marzouk", "Mousa Abu Marzouk"),
+        ("Putin", "Vladimir Putin"),
+        ("Putin", "Vladimir Putin"),  # also inside "Vladimir Putin": every exact hit
+        ("Vladimir Putin", "Vladimir Putin"),
+    ]
+    assert sorted(names[1]) == [
+        ("Abu", "Abu Dhabi"),
+        ("Abu", "Abu Dhabi"),
+        ("Abu Dhabi", "Abu Dhabi"),
+        ("Moscow", "Moscow"),
+    ]
+    assert sorted(names[2]) == [
+        ("Abu", "Abu"),
+        ("Abu", "Abu"),
+        ("Putin", "Vladimir Putin"),
+        ("Putin", "Vladimir Putin"),
+    ]
+
+
+def test_a_phrase_index_is_kept_as_its_phrases_and_searches_when_read_back() -> None:
+    index = PhraseIndex.of([Gazetteer.build("people", ENTRIES, variants=False)])
+    back = pickle.loads(pickle.dumps(index))
+    assert back == index and back.automaton is not index.automaton
+    v = view("Zelenskyy spoke.")
+    (hits,) = back.scan(Haystack.of(v.folded, v.paragraphs))
+    assert [(h.first, h.end, h.entry) for h in hits] == [(0, 1, ZELENSKYY)]

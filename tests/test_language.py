@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from engine import RuleSet, RuleSetError, extract_text, load_rules
+from engine.text import view
 
 WORLD_DIR = Path(__file__).parent / "fixtures" / "world"
 PUBLISHED = "2023-10-27"
@@ -1438,6 +1439,27 @@ def test_drop_lines_removes_boilerplate_before_matching(
     rules = build(tmp_path, WORLD + MEETING + prepare + MET)
     text = "Advertisement: Aragorn met Faramir at the Prancing Pony!\n\nEomer met Aragorn."
     assert pairs(extract(rules, text)) == expected
+
+
+DROPS = (
+    "prepare:\n"
+    "    drop lines /^\\s*advertisement$/i\n"  # its own flag: any case
+    "    drop lines /^Share this/\n"  # no flag: this case only
+    "    drop lines /^(\\w+) \\1$/\n"  # a backreference: "Ad Ad", not "Ad Ab"
+    "    drop lines /^ \\# \\s* x Promo  # a comment ends this pattern/x\n"
+)
+
+
+@pytest.mark.parametrize("backreference", [True, False])
+def test_drop_lines_keep_their_own_flags_and_groups(tmp_path: Path, backreference: bool) -> None:
+    prepare = DROPS if backreference else DROPS.replace("\\1", "Ad")  # /^(\w+) Ad$/
+    rules = build(tmp_path, WORLD + MEETING + prepare + MET)
+    patterns = rules.preparation.drop_lines
+    # patterns are searched as one, unless one refers to its own groups
+    assert len(patterns) == (4 if backreference else 1)
+    lines = ["  ADVERTISEMENT", "share this", "Share this now", "Ad Ad", "Ad Ab", "# xPromo"]
+    kept = view("\n\n".join(lines), patterns).text.split("\n")
+    assert [line for line in kept if line.strip()] == ["share this", "Ad Ab"]
 
 
 @pytest.mark.parametrize(
