@@ -38,6 +38,7 @@ from .match import (
     BuiltinNode,
     CaptureNode,
     GapNode,
+    Guard,
     Node,
     OptionalNode,
     RegexNode,
@@ -193,6 +194,22 @@ class RuleSet:
                 if fill.type in made or any(node_types(e.cue) & made for e in fill.excepts):
                     return False
         return True
+
+    @functools.cached_property
+    def made_reach(self) -> frozenset[str]:
+        """The scopes beyond a match's paragraph ("title", "dateline", "document") where a
+        relation rule looks at mentions that entity rules make: a slot of such a type
+        filled from there, or an `except after/before` cue of such a type judging the
+        candidates of a title. (An `except when` cue is judged in the match's sentence.)"""
+        made = {rule.target for rule in self.entity_rules}
+        reach: set[str] = set()
+        for rule in self.relation_rules:
+            for fill in rule.fills:
+                if fill.capture is None and fill.type in made:
+                    reach.update(fill.scopes)
+                if any(node_types(e.cue) & made for e in fill.excepts if e.kind != "when"):
+                    reach.update(set(fill.scopes) & {"title"})
+        return frozenset(reach - {"sentence", "paragraph"})
 
     @functools.cached_property
     def rule_order(self) -> dict[str, int]:
@@ -433,7 +450,8 @@ def compile_pattern(pattern: s.Pattern) -> Node:
     if isinstance(pattern, s.Boundary):
         return BoundaryNode(pattern.kind == "start")
     if isinstance(pattern, s.Sequence):
-        return SeqNode(tuple(compile_pattern(item) for item in pattern.items))
+        items = tuple(compile_pattern(item) for item in pattern.items)
+        return SeqNode(items, tuple(_guard(item) for item in items))
     if isinstance(pattern, s.Alternation):
         options = _word_sets([compile_pattern(option) for option in pattern.options])
         return options[0] if len(options) == 1 else AltNode(tuple(options))
@@ -443,6 +461,16 @@ def compile_pattern(pattern: s.Pattern) -> Node:
             return OptionalNode(item, 0, 1)
         return RepeatNode(item, pattern.min, pattern.max)
     return CaptureNode(pattern.name, compile_pattern(pattern.item))
+
+
+def _guard(node: Node) -> Guard:
+    """The words and types a match of the node can start with (None: any token, or it
+    can match without a token)."""
+    first = triggers(node)
+    if first is None:
+        return None
+    words = frozenset(name for kind, name in first if kind == "word")
+    return words, tuple(sorted(name for kind, name in first if kind == "type"))
 
 
 def _word_sets(options: list[Node]) -> list[Node]:

@@ -386,7 +386,7 @@ def _main_value(
     Values are counted once per document and type; each match then only checks the few
     distinct values (by their first mention), so this stays linear in the document.
     """
-    if ctx.view.partial:
+    if ctx.partial:
         raise WholeDocumentNeeded(f"the main {fill.type} of the document")
     key = ("values", fill.type)
     tally = ctx.memo.get(key)

@@ -91,6 +91,12 @@ def _joinable(token: str) -> str:
     return token.replace("-", "").replace("'", "")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def token_skeleton(folded: str) -> str:
+    """A folded token's part of a variant key (the same names recur across documents)."""
+    return skeleton(_joinable(folded))
+
+
 # Lower-case particles that may stand inside a capitalised name (al-Assad, bin Salman).
 _PARTICLES = frozenset(
     {
@@ -251,7 +257,7 @@ class Gazetteer:
         for end in range(first, min(stop, first + self.loose_tokens)):
             if not _name_part(original[end], end == first):
                 break
-            key += skeleton(_joinable(folded[end]))
+            key += token_skeleton(folded[end])
             if key[:HEAD] not in self.loose_heads:
                 break
             entry = self.loose.get(key)

@@ -69,6 +69,7 @@ class Context:
     budget: int = 1_000_000
     deadline: float = float("inf")  # time.monotonic() after which the document is given up
     region: list[tuple[int, int]] | None = None  # where entity rules run (None: everywhere)
+    partial: bool = False  # prepared only where records can come from: no whole-document answers
 
     def spend(self) -> None:
         """Count one step of the search; a document that needs too many, or too long, is
@@ -267,25 +268,46 @@ class BoundaryNode(Node):
             yield i, caps
 
 
+Guard = tuple[frozenset[str], tuple[str, ...]] | None  # (words, types) a match starts with
+
+
 @dataclass(frozen=True)
 class SeqNode(Node):
     items: tuple[Node, ...]
+    # per item, what its first token must be (None: anything, or it can match nothing):
+    # an item is not tried where it cannot start, e.g. at most of the ends of a gap
+    guards: tuple[Guard, ...] = ()
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
         """Depth-first over the items with an explicit stack: any length, no recursion."""
-        if not self.items:
+        items = self.items
+        if not items:
             yield i, caps
             return
-        stack = [self.items[0].run(ctx, i, caps)]
+        guards = self.guards or (None,) * len(items)
+        stack = [items[0].run(ctx, i, caps)]
         while stack:
             ctx.spend()
             step = next(stack[-1], None)
             if step is None:
                 stack.pop()
-            elif len(stack) == len(self.items):
+            elif len(stack) == len(items):
                 yield step
-            else:
-                stack.append(self.items[len(stack)].run(ctx, step[0], step[1]))
+            elif can_start(guards[len(stack)], ctx, step[0]):
+                stack.append(items[len(stack)].run(ctx, step[0], step[1]))
+
+
+def can_start(guard: Guard, ctx: Context, i: int) -> bool:
+    """May an item with this guard match from token i?"""
+    if guard is None:
+        return True
+    if i >= ctx.hi:
+        return False
+    words, types = guard
+    if ctx.view.folded[i] in words:
+        return True
+    mentions = ctx.mentions
+    return any(i in mentions.get(name, ()) for name in types)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ def base_mentions(
     `phrases`: the PhraseIndex of the entities' gazetteers, in their order."""
     haystack = Haystack.of(view.folded, view.paragraphs)
     found = iter(phrases.scan(haystack)) if phrases is not None else None
+    edges: tuple[dict[int, int], dict[int, int]] | None = None
     for entity in entities.values():
         for gazetteer in entity.gazetteers:
             check_time(deadline)
@@ -51,7 +52,15 @@ def base_mentions(
                     entity.name, hit.first, hit.end, value, hit.entry.attributes, gazetteer.name
                 )
         for pattern in entity.regexes:
-            yield from _regex_mentions(entity, pattern, view, published, deadline)
+            edges = edges or token_edges(view)
+            yield from _regex_mentions(entity, pattern, view, published, deadline, edges)
+
+
+def token_edges(view: TextView) -> tuple[dict[int, int], dict[int, int]]:
+    """Char offset -> the token starting there; char offset -> 1 + the token ending there."""
+    first_at = {start: index for index, start in enumerate(view.starts)}
+    end_at = {end: index + 1 for index, end in enumerate(view.ends)}
+    return first_at, end_at
 
 
 def check_time(deadline: float) -> None:
@@ -66,14 +75,14 @@ def _regex_mentions(
     view: TextView,
     published: datetime.date | None,
     deadline: float,
+    edges: tuple[dict[int, int], dict[int, int]],
 ) -> Iterator[Mention]:
     """Regex matches inside a paragraph that start and end on token edges (others would
     split a word).
 
     Bounded in time: a regex that backtracks without end gives the document up.
     """
-    first_at = {start: index for index, start in enumerate(view.starts)}
-    end_at = {end: index + 1 for index, end in enumerate(view.ends)}
+    first_at, end_at = edges
     try:
         for line_start, line_end in view.paragraph_spans:
             for match in pattern.finditer(

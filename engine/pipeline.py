@@ -131,7 +131,10 @@ def prepare_mentions(
     context = Context.of(text_view, mentions)
     context.budget = limits.steps + limits.steps_per_token * len(text_view.starts)
     context.deadline = deadline
-    if focus and rules.focused_cascades:
+    if partial:
+        context.partial = True
+        context.region = _reached_paragraphs(rules, context)
+    elif focus and rules.focused_cascades:
         context.region = anchored_paragraphs(rules, context)
     run_cascades(rules, context, facts)
     return text_view, context, facts
@@ -155,6 +158,24 @@ def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int
         for position in context.word_positions.get(word, ())
     }
     return [view.paragraphs[index] for index in sorted(found)]
+
+
+def _reached_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:
+    """Where mentions that entity rules make can reach a record, the whole document
+    aside: the paragraphs holding an anchor word, and the title's and the dateline's
+    when a slot is filled from there with such a mention (RuleSet.made_reach)."""
+    view = context.view
+    found = set(anchored_paragraphs(rules, context))
+    if "title" in rules.made_reach and view.title is not None:
+        found.add(view.paragraphs[0])
+    if "dateline" in rules.made_reach and view.dateline is not None:
+        start, end = view.dateline
+        found.update(
+            view.paragraphs[index]
+            for index, (lo, hi) in enumerate(view.paragraph_spans)
+            if lo < end and start < hi
+        )
+    return sorted(found)
 
 
 def mentions_of(

@@ -329,3 +329,46 @@ def test_names_and_regexes_are_not_found_across_a_paragraph_break(tmp_path: Path
         _, context, _ = pipeline.prepare_mentions(rules, Document("d", text), partial=partial)
         assert [(m.first, m.end) for m in context.all_of("actor")] == [(0, 2)]
         assert context.all_of("code") == []
+
+
+TITLED = """
+relation MEETING(a: actor, b: actor, host: actor?)
+entity title: words "minister", "envoy"
+entity actor: words "Alice Arden", "Bob Brandt", "Carl Conte"
+rule titled -> actor: within sentence: title p:actor
+    fill value from p
+rule met -> MEETING: within sentence: a:actor "met" b:actor
+"""
+
+
+def test_entity_rules_run_in_a_partial_view_only_where_their_mentions_reach_a_record(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "Envoy Carl Conte arrives\n\n"  # the title: no fill looks there, no cascade
+        "The minister Alice Arden flew in.\n\n"  # not kept at all
+        "The envoy Bob Brandt met minister Alice Arden.\n"
+    )
+    document = Document("d", text)
+    rules = build(tmp_path, TITLED)
+    assert rules.made_reach == frozenset()
+    _, context, _ = pipeline.prepare_mentions(rules, document, partial=True)
+    made = [
+        context.view.token_text(m.first, m.end)
+        for m in context.all_of("actor")
+        if m.source == "titled"
+    ]
+    assert made == ["envoy Bob Brandt", "minister Alice Arden"]
+    # a slot filled from the title with a made type: the title's paragraph is cascaded too
+    rules = build(tmp_path, TITLED + "    fill host from nearest actor in title\n")
+    assert rules.made_reach == frozenset({"title"})
+    _, context, _ = pipeline.prepare_mentions(rules, document, partial=True)
+    made = [
+        context.view.token_text(m.first, m.end)
+        for m in context.all_of("actor")
+        if m.source == "titled"
+    ]
+    assert made == ["Envoy Carl Conte", "envoy Bob Brandt", "minister Alice Arden"]
+    (record,) = extract_document(rules, document)
+    assert record["args"]["host"] == "Carl Conte"
+    assert [record] == extract_document(_without_index(rules), document)
