@@ -234,9 +234,14 @@ class Gazetteer:
                 hits.append(Hit(first, first + length, entries[entry], False))
         if self.loose:
             stops = haystack.stops if haystack is not None else [len(folded)] * len(folded)
+            heads = self.loose_heads
             for first, token in enumerate(original):
-                if token[:1].isupper():
-                    hits.extend(self._find_loose(folded, original, first, stops[first]))
+                # a name starts capitalised, and the key of its first word starts as one
+                # of the gazetteer's keys (which are longer than HEAD)
+                if token[:1].isupper() and token_skeleton(folded[first])[:HEAD] in heads:
+                    hit = self._find_loose(folded, original, first, stops[first])
+                    if hit is not None:
+                        hits.append(hit)
         hits.sort(key=lambda hit: (hit.first, hit.variant, hit.first - hit.end))
         return iter(hits)
 
@@ -249,7 +254,7 @@ class Gazetteer:
 
     def _find_loose(
         self, folded: Sequence[str], original: Sequence[str], first: int, stop: int
-    ) -> Iterator[Hit]:
+    ) -> Hit | None:
         """The longest name starting here, ending before `stop`, whose variant key an entry
         has (not spelt exactly)."""
         key = ""
@@ -264,8 +269,7 @@ class Gazetteer:
             if entry is not None and tuple(folded[first : end + 1]) not in self.exact:
                 if len(_CONSONANT.findall(key)) >= MIN_VARIANT_CONSONANTS:
                     best = Hit(first, end + 1, entry, True)
-        if best is not None:
-            yield best
+        return best
 
 
 HEAD = 2  # letters of a loose key used to give up early

@@ -280,6 +280,9 @@ def _explicit_paragraphs(lines: Sequence[str | None]) -> bool:
     return marks > 0 and marks >= sentence_ends
 
 
+_STARTS_SENTENCE = regex.compile(r"\s*[\p{Lu}\p{N}\"'(•\-*#]")
+
+
 def _line_break(previous: str | None, current: str | None, explicit: bool) -> str:
     """ "\n" for a paragraph break, " " for a hard wrap inside a paragraph."""
     if previous is None or current is None or not previous.strip() or not current.strip():
@@ -288,7 +291,7 @@ def _line_break(previous: str | None, current: str | None, explicit: bool) -> st
         return "\n"
     if explicit:
         return " "
-    starts_sentence = regex.match(r"\s*[\p{Lu}\p{N}\"'(•\-*#]", current) is not None
+    starts_sentence = _STARTS_SENTENCE.match(current) is not None
     if _TERMINAL_LINE_END.search(previous) and starts_sentence:
         return "\n"
     if starts_sentence and len(previous.strip()) < 60:
