@@ -11,6 +11,7 @@ spellings through a consonant skeleton of each token, instead of listing every s
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -175,7 +176,7 @@ class Gazetteer:
     exact: dict[tuple[str, ...], Entry] = field(default_factory=dict)
     automaton: Any = field(default=None, compare=False)  # built when first needed
     loose: dict[str, Entry] = field(default_factory=dict)
-    loose_heads: frozenset[str] = frozenset()  # first letters of the loose keys
+    loose_keys: tuple[str, ...] = ()  # the loose keys, sorted: what a key may start as
     loose_tokens: int = 0  # the most tokens a loose phrase may span in a text
 
     @classmethod
@@ -202,14 +203,14 @@ class Gazetteer:
             exact,
             None,
             loose,
-            frozenset(k[:HEAD] for k in loose),
+            tuple(sorted(loose)),
             longest,
         )
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled as its phrases (for the disk cache and worker processes); the automaton
         is rebuilt from them where it is read."""
-        fields = (self.name, self.variants, self.exact, self.loose, self.loose_heads)
+        fields = (self.name, self.variants, self.exact, self.loose, self.loose_keys)
         return restored, (*fields, self.loose_tokens)
 
     def find(
@@ -234,11 +235,10 @@ class Gazetteer:
                 hits.append(Hit(first, first + length, entries[entry], False))
         if self.loose:
             stops = haystack.stops if haystack is not None else [len(folded)] * len(folded)
-            heads = self.loose_heads
+            keys = self.loose_keys
             for first, token in enumerate(original):
-                # a name starts capitalised, and the key of its first word starts as one
-                # of the gazetteer's keys (which are longer than HEAD)
-                if token[:1].isupper() and token_skeleton(folded[first])[:HEAD] in heads:
+                # a name starts capitalised, and the key of its first word starts a key
+                if token[:1].isupper() and _starts_a_key(keys, token_skeleton(folded[first])):
                     hit = self._find_loose(folded, original, first, stops[first])
                     if hit is not None:
                         hits.append(hit)
@@ -263,7 +263,7 @@ class Gazetteer:
             if not _name_part(original[end], end == first):
                 break
             key += token_skeleton(folded[end])
-            if key[:HEAD] not in self.loose_heads:
+            if not _starts_a_key(self.loose_keys, key):  # no longer name can match
                 break
             entry = self.loose.get(key)
             if entry is not None and tuple(folded[first : end + 1]) not in self.exact:
@@ -272,7 +272,10 @@ class Gazetteer:
         return best
 
 
-HEAD = 2  # letters of a loose key used to give up early
+def _starts_a_key(keys: Sequence[str], prefix: str) -> bool:
+    """Does one of the (sorted) keys start with `prefix`?"""
+    at = bisect.bisect_left(keys, prefix)
+    return at < len(keys) and keys[at].startswith(prefix)
 
 
 def restored(
@@ -280,11 +283,11 @@ def restored(
     variants: bool,
     exact: dict[tuple[str, ...], Entry],
     loose: dict[str, Entry],
-    loose_heads: frozenset[str],
+    loose_keys: tuple[str, ...],
     loose_tokens: int,
 ) -> Gazetteer:
     """A gazetteer read back from its phrases (its automaton is built when needed)."""
-    return Gazetteer(name, variants, exact, None, loose, loose_heads, loose_tokens)
+    return Gazetteer(name, variants, exact, None, loose, loose_keys, loose_tokens)
 
 
 def _automaton(exact: dict[tuple[str, ...], Entry]) -> tuple[Any, tuple[Entry, ...]]:
