@@ -12,6 +12,7 @@ import datetime
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .compile import CompiledRule, RuleSet
 from .documents import Document
@@ -99,8 +100,20 @@ def may_match(rules: RuleSet, text: str) -> bool:
     automaton = rules.anchor_automaton
     if automaton is None or not text.isascii() or "&" in text:
         return True
-    folded = text.lower().replace("--", "-")
-    return next(automaton.iter(folded), None) is not None
+    return holds_word(automaton, text.lower().replace("--", "-"))
+
+
+def holds_word(automaton: Any, text: str) -> bool:
+    """Does the (folded) text hold one of the automaton's words where it can be a whole
+    token: no letter just before it, no letter or digit just after it? Errs only towards
+    yes (a word glued by a hyphen, "talks-related", counts)."""
+    last = len(text) - 1
+    for end, word in automaton.iter(text):
+        start = end - len(word) + 1
+        if (start and text[start - 1].isalpha()) or (end < last and text[end + 1].isalnum()):
+            continue
+        return True
+    return False
 
 
 def prepare_mentions(
@@ -142,11 +155,11 @@ def prepare_mentions(
 
 def _anchored(rules: RuleSet) -> Callable[[str], bool] | None:
     """Does a paragraph's text hold an anchor word of a relation rule? May say yes when
-    it does not (a word inside a longer one), never no when it does."""
+    it does not, never no when it does."""
     automaton = rules.anchor_automaton
     if automaton is None:
         return None
-    return lambda text: next(automaton.iter(fold_token(text)), None) is not None
+    return lambda text: holds_word(automaton, fold_token(text))
 
 
 def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:

@@ -143,6 +143,13 @@ def test_a_document_without_anchor_words_is_not_prepared(
         ("Alice Arden &#109;et Bob Brandt.", True),  # an entity may fold into "met"
         ("Alice Arden ﬁrst greeted Bob.", True),  # not ASCII: folding may make a word
         ("Talks--between them.", True),
+        ("The metal helmet held.", True),  # "held": a whole word
+        ("The metal helmet melted.", False),  # "met" only inside other words
+        ("Alice Arden met.", True),  # at the end of the text
+        ("met Bob Brandt", True),  # at its start
+        ("Alice 5met Bob.", True),  # a number and a word are two tokens
+        ("Alice met2 Bob.", False),  # a word goes on over digits
+        ("Alice Arden met-up Bob.", True),  # glued by a hyphen: counted (errs towards yes)
     ],
 )
 def test_may_match_errs_only_towards_preparing(tmp_path: Path, text: str, may: bool) -> None:
