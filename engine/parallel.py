@@ -45,6 +45,9 @@ R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
 BATCH = 64  # items per task: large enough that sending them costs little beside the work
+# batches out per worker: enough that a slow batch at the head of the line (results are
+# taken in order) does not leave the other workers idle; memory stays a few batches
+WINDOW = 8
 SCHEDULER_SECONDS = 5.0  # how long to try reaching a Dask scheduler (and to wait for a worker)
 LOCAL = "local"  # dask="local": a Dask cluster on this machine, for the run only
 
@@ -74,7 +77,7 @@ def ordered_map(
         `dask="local"`, the number of Dask workers; ignored with a scheduler address.
     dask: None, "local", or a scheduler address such as "tcp://10.0.0.5:8786".
     batch: items sent to a worker at a time.
-    window: batches out at a time (default: twice the workers), which bounds both memory
+    window: batches out at a time (default: WINDOW per worker), which bounds both memory
         and how far the items are read ahead of the results.
 
     Nothing starts before the first result is asked for. Raises UsageError (then) when
@@ -88,7 +91,7 @@ def ordered_map(
     if jobs == 1:
         return (work(shared, item) for item in items)
     _check_sendable(work)
-    return _in_pool(work, shared, items, jobs, batch, window or 2 * jobs)
+    return _in_pool(work, shared, items, jobs, batch, window or WINDOW * jobs)
 
 
 # ------------------------------------------------------------------ what a worker runs
@@ -275,7 +278,7 @@ def _on_dask(
         def submit(chunk: list[T]) -> Any:
             return client.submit(_run_dask_batch, work, run, chunk, pure=False)
 
-        window: _Window[T, R] = _Window(submit, iter(items), batch, size or 2 * threads)
+        window: _Window[T, R] = _Window(submit, iter(items), batch, size or WINDOW * threads)
         yield from window.results()  # closing the client drops the batches still out
 
 
