@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -119,6 +119,8 @@ class CompiledRule:
     location: str
     pattern: s.Pattern  # the syntax the node was compiled from (for explanations)
     anchors: frozenset[str] | None = None  # a match holds one of these words (None: ?)
+    # with anchors, every set of uncommon words one of which a match holds (anchors too)
+    requires: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -237,23 +239,42 @@ class RuleSet:
 
     def relation_rules_for(self, words: Iterable[str]) -> list[CompiledRule]:
         """The relation rules that can match in a document holding these (folded) words:
-        those with an anchor among them, and those without anchors; in rule-set order."""
-        index = self.rules_by_anchor
-        places = {place for word in words if word in index for place in index[word]}
+        those whose every required set of words has one among them (RuleSet.requires),
+        and those without anchors; in rule-set order."""
+        held = words if isinstance(words, set | frozenset | dict) else set(words)
+        places = self._places_for(held)
         return [
             rule
             for place, rule in enumerate(self.relation_rules)
             if rule.anchors is None or place in places
         ]
 
+    def may_hold(self, words: set[str] | frozenset[str]) -> bool:
+        """Can a relation rule match in a text holding these words, and none of the other
+        words the rules are indexed by? (Every set of words one rule requires has one.)"""
+        return self.relation_anchors is None or bool(self._places_for(words))
+
+    def _places_for(self, words: Collection[str]) -> set[int]:
+        index = self.rules_by_anchor
+        rules = self.relation_rules
+        candidates = {place for word in words if word in index for place in index[word]}
+        return {
+            place
+            for place in candidates
+            if all(not needed.isdisjoint(words) for needed in rules[place].requires)
+        }
+
     @functools.cached_property
     def anchor_automaton(self) -> Any:
-        """An Aho-Corasick automaton of every relation anchor (None: some rule has none)."""
+        """An Aho-Corasick automaton of every word the relation rules are indexed by
+        (their anchors and required words; None: some rule has no anchor)."""
         anchors = self.relation_anchors
         if not anchors:
             return None
         automaton = ahocorasick.Automaton()
-        for word in anchors:
+        for word in sorted(
+            anchors | {w for r in self.relation_rules for n in r.requires for w in n}
+        ):
             automaton.add_word(word, word)
         automaton.make_automaton()
         return automaton
@@ -352,8 +373,19 @@ def _rule(rule: s.Rule, symbols: Symbols, entities: dict[str, EntityType]) -> Co
         rule.priority,
         f"{rule.span.file}:{rule.span.line}",
         rule.pattern,
-        anchors(rule.pattern, entities),
+        *_index_words(rule.pattern, entities),
     )
+
+
+def _index_words(
+    pattern: s.Pattern, entities: dict[str, EntityType]
+) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
+    """A rule's anchors, and every set of words its matches require (anchors first)."""
+    chosen = anchors(pattern, entities)
+    if chosen is None:
+        return None, ()
+    rare = [found for found in requirements(pattern, entities) if not found & COMMON_WORDS]
+    return chosen, tuple(dict.fromkeys([chosen, *rare]))
 
 
 def _veto_source(veto: s.Veto) -> str:
@@ -602,6 +634,30 @@ def anchors(pattern: s.Pattern, entities: dict[str, EntityType]) -> frozenset[st
         candidates = [a for a in (anchors(item, entities) for item in pattern.items) if a]
         return min(candidates, key=_commonness, default=None)
     return None
+
+
+def requirements(pattern: s.Pattern, entities: dict[str, EntityType]) -> list[frozenset[str]]:
+    """Every set of words one of which each match of the pattern holds as a token
+    (folded): each word of a phrase, a word list, one word of each alternative... A text
+    that lacks all the words of one of the sets cannot hold a match."""
+    if isinstance(pattern, s.Literal_):
+        phrase = phrase_tokens(pattern.text)
+        return [] if pattern.exact else [frozenset({word}) for word in dict.fromkeys(phrase)]
+    if isinstance(pattern, s.TypeRef):
+        words = _word_list(entities.get(pattern.name))
+        return [words] if words else []
+    if isinstance(pattern, s.Capture):
+        return requirements(pattern.item, entities)
+    if isinstance(pattern, s.Repeat):
+        return requirements(pattern.item, entities) if pattern.min > 0 else []
+    if isinstance(pattern, s.Alternation):
+        options = [requirements(option, entities) for option in pattern.options]
+        if not all(options):
+            return []
+        return [frozenset().union(*(min(option, key=_commonness) for option in options))]
+    if isinstance(pattern, s.Sequence):
+        return [found for item in pattern.items for found in requirements(item, entities)]
+    return []
 
 
 def _commonness(words: frozenset[str]) -> tuple[int, int]:

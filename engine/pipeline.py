@@ -100,20 +100,21 @@ def may_match(rules: RuleSet, text: str) -> bool:
     automaton = rules.anchor_automaton
     if automaton is None or not text.isascii() or "&" in text:
         return True
-    return holds_word(automaton, text.lower().replace("--", "-"))
+    return rules.may_hold(words_in(automaton, text.lower().replace("--", "-")))
 
 
-def holds_word(automaton: Any, text: str) -> bool:
-    """Does the (folded) text hold one of the automaton's words where it can be a whole
-    token: no letter just before it, no letter or digit just after it? Errs only towards
-    yes (a word glued by a hyphen, "talks-related", counts)."""
+def words_in(automaton: Any, text: str) -> set[str]:
+    """The automaton's words that the (folded) text holds where they can be whole tokens:
+    no letter just before, no letter or digit just after. Errs only towards holding (a
+    word glued by a hyphen, "talks-related", counts)."""
     last = len(text) - 1
+    found: set[str] = set()
     for end, word in automaton.iter(text):
         start = end - len(word) + 1
         if (start and text[start - 1].isalpha()) or (end < last and text[end + 1].isalnum()):
             continue
-        return True
-    return False
+        found.add(word)
+    return found
 
 
 def prepare_mentions(
@@ -159,7 +160,7 @@ def _anchored(rules: RuleSet) -> Callable[[str], bool] | None:
     automaton = rules.anchor_automaton
     if automaton is None:
         return None
-    return lambda text: holds_word(automaton, fold_token(text))
+    return lambda text: rules.may_hold(words_in(automaton, fold_token(text)))
 
 
 def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:

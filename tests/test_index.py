@@ -263,9 +263,35 @@ def test_only_rules_with_an_anchor_in_the_document_are_tried(tmp_path: Path) -> 
     )
     by_name = [r.name for r in rules.relation_rules]
     assert by_name == ["met", "talks", "open"]
-    assert [r.name for r in rules.relation_rules_for({"talks", "the"})] == ["talks", "open"]
-    assert [r.name for r in rules.relation_rules_for({"held", "talks"})] == by_name
+    assert [r.name for r in rules.relation_rules_for({"talks", "between"})] == ["talks", "open"]
+    # `talks` also requires "between": "talks" alone is not enough
+    assert [r.name for r in rules.relation_rules_for({"talks", "the"})] == ["open"]
+    assert [r.name for r in rules.relation_rules_for({"held", "talks", "between"})] == by_name
     assert [r.name for r in rules.relation_rules_for(set())] == ["open"]
+
+
+def test_a_rule_is_indexed_by_every_set_of_words_its_matches_require(tmp_path: Path) -> None:
+    rules = build(
+        tmp_path,
+        RULES
+        + 'rule visit -> MEETING: within sentence: a:actor ("arrived" | "came" "to") '
+        '...{0,4} "to" ("discuss" | "meet") "with"? b:actor\n',
+    )
+    requires = {rule.name: rule.requires for rule in rules.relation_rules}
+    # each word of a phrase, a word list (by the rarest word of each of its phrases), one
+    # word of each alternative; common words ("to", "with", "and") tell nothing. The
+    # anchors (the set that picks the sentences a rule is tried in) come first
+    assert requires == {
+        "met": (frozenset({"met", "held", "meeting"}),),
+        "talks": (frozenset({"talks"}), frozenset({"between"})),
+        "visit": (frozenset({"arrived", "came"}), frozenset({"discuss", "meet"})),
+    }
+    text = "Alice Arden came to Paris to discuss with Bob Brandt."
+    assert may_match(rules, text)
+    assert not may_match(rules, text.replace("came", "flew"))  # "discuss" alone
+    assert not may_match(rules, "The talks went on. Alice Arden stayed.")  # no "between"
+    (record,) = extract_document(rules, Document("d", text))
+    assert record["rule"] == "visit"
 
 
 # ------------------------------------------------------------------ partial views
