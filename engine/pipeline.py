@@ -104,17 +104,30 @@ def may_match(rules: RuleSet, text: str) -> bool:
 
 
 def words_in(automaton: Any, text: str) -> set[str]:
-    """The automaton's words that the (folded) text holds where they can be whole tokens:
-    no letter just before, no letter or digit just after. Errs only towards holding (a
-    word glued by a hyphen, "talks-related", counts)."""
+    """The automaton's words that the (folded) text holds where they can be whole tokens.
+    Errs only towards holding: a word glued by a hyphen ("talks-related") counts."""
     last = len(text) - 1
     found: set[str] = set()
     for end, word in automaton.iter(text):
         start = end - len(word) + 1
-        if (start and text[start - 1].isalpha()) or (end < last and text[end + 1].isalnum()):
+        if start and _goes_on(word[0], text[start - 1], after=False):
+            continue
+        if end < last and _goes_on(word[-1], text[end + 1], after=True):
             continue
         found.add(word)
     return found
+
+
+def _goes_on(edge: str, beside: str, after: bool) -> bool:
+    """Is a token with this char at an edge surely longer, given the char beside it
+    (after it, or before)? A word starts with a letter and goes on over letters and
+    digits, a number over digits ("met2", "a5", "55" are one token; "5th", "5met" two);
+    a punctuation mark stands alone."""
+    if edge.isdigit():
+        return beside.isdigit() if after else beside.isalnum()
+    if edge.isalpha():
+        return beside.isalnum() if after else beside.isalpha()
+    return False
 
 
 def prepare_mentions(

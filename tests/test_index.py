@@ -150,10 +150,34 @@ def test_a_document_without_anchor_words_is_not_prepared(
         ("Alice 5met Bob.", True),  # a number and a word are two tokens
         ("Alice met2 Bob.", False),  # a word goes on over digits
         ("Alice Arden met-up Bob.", True),  # glued by a hyphen: counted (errs towards yes)
+        ("Alice met Bob!", True),  # a punctuation mark stands alone
+        ("Alice Arden held 5 talks between 2 and 3 pm.", True),
     ],
 )
 def test_may_match_errs_only_towards_preparing(tmp_path: Path, text: str, may: bool) -> None:
     assert may_match(build(tmp_path, RULES), text) is may
+
+
+@pytest.mark.parametrize(
+    ("said", "may"),
+    [
+        ("said 5!", True),
+        ("said 55!", False),  # "5" only inside a longer number
+        ("said 5th!", True),  # a number, then a word
+        ("said a5!", False),  # a word goes on over digits
+        ("said 5 !", True),
+        ("said 5", False),  # no "!"
+    ],
+)
+def test_numbers_and_marks_are_found_as_the_tokens_they_make(
+    tmp_path: Path, said: str, may: bool
+) -> None:
+    rules = build(
+        tmp_path,
+        "relation MEETING(actor, actor)\nentity actor: regex /Alice Arden|Bob Brandt/\n"
+        'rule said -> MEETING: within sentence: a:actor "said" "5" "!" b:actor\n',
+    )
+    assert may_match(rules, f"Alice Arden {said} Bob Brandt") is may
 
 
 def test_html_entities_folding_into_an_anchor_still_match(tmp_path: Path) -> None:
@@ -273,8 +297,7 @@ def test_only_rules_with_an_anchor_in_the_document_are_tried(tmp_path: Path) -> 
 def test_a_rule_is_indexed_by_every_set_of_words_its_matches_require(tmp_path: Path) -> None:
     rules = build(
         tmp_path,
-        RULES
-        + 'rule visit -> MEETING: within sentence: a:actor ("arrived" | "came" "to") '
+        RULES + 'rule visit -> MEETING: within sentence: a:actor ("arrived" | "came" "to") '
         '...{0,4} "to" ("discuss" | "meet") "with"? b:actor\n',
     )
     requires = {rule.name: rule.requires for rule in rules.relation_rules}
