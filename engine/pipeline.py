@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,22 +100,31 @@ def may_match(rules: RuleSet, text: str) -> bool:
     automaton = rules.anchor_automaton
     if automaton is None or not text.isascii() or "&" in text:
         return True
-    return rules.may_hold(words_in(automaton, text.lower().replace("--", "-")))
+    return may_hold(rules, text.lower().replace("--", "-"))
 
 
-def words_in(automaton: Any, text: str) -> set[str]:
+def may_hold(rules: RuleSet, text: str) -> bool:
+    """Can a relation rule match in this folded text, by the words it holds?"""
+    found: set[str] = set()
+    for word in whole_words(rules.anchor_automaton, text):
+        if word not in found:
+            found.add(word)
+            if rules.may_hold(found):
+                return True
+    return False
+
+
+def whole_words(automaton: Any, text: str) -> Iterator[str]:
     """The automaton's words that the (folded) text holds where they can be whole tokens.
     Errs only towards holding: a word glued by a hyphen ("talks-related") counts."""
     last = len(text) - 1
-    found: set[str] = set()
     for end, word in automaton.iter(text):
         start = end - len(word) + 1
         if start and _goes_on(word[0], text[start - 1], after=False):
             continue
         if end < last and _goes_on(word[-1], text[end + 1], after=True):
             continue
-        found.add(word)
-    return found
+        yield word
 
 
 def _goes_on(edge: str, beside: str, after: bool) -> bool:
@@ -173,7 +182,7 @@ def _anchored(rules: RuleSet) -> Callable[[str], bool] | None:
     automaton = rules.anchor_automaton
     if automaton is None:
         return None
-    return lambda text: rules.may_hold(words_in(automaton, fold_token(text)))
+    return lambda text: may_hold(rules, fold_token(text))
 
 
 def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:
