@@ -188,10 +188,12 @@ def _anchored(rules: RuleSet) -> Callable[[str], bool] | None:
 def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:
     """The paragraphs (token ranges) holding an anchor word of a relation rule."""
     view = context.view
+    anchors = rules.relation_anchors or frozenset()
     found = {
         view.paragraph_of(position)
-        for word in rules.relation_anchors or ()
-        for position in context.word_positions.get(word, ())
+        for word, positions in context.word_positions.items()
+        if word in anchors
+        for position in positions
     }
     return [view.paragraphs[index] for index in sorted(found)]
 
