@@ -49,7 +49,12 @@ class Hit:
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """Tokenise a phrase the way documents are folded and tokenised, for comparison."""
+    if phrase.isascii() and not _FOLDED_ASCII.search(phrase):  # folding changes nothing
+        return tuple(token.lower() for token in TOKEN.findall(phrase))
     return tuple(fold_token(m.group()) for m in TOKEN.finditer(fold_characters(phrase).text))
+
+
+_FOLDED_ASCII = regex.compile(r"[&\t\r\n]|--")  # what fold_characters changes in ASCII
 
 
 # ------------------------------------------------------------------ transliteration variants
@@ -84,7 +89,7 @@ def variant_key(tokens: Sequence[str]) -> str | None:
     = "Abdel Fattah el-Sisi"), or None when it is too short to match loosely."""
     if not tokens or any(not t[:1].isalpha() for t in tokens):
         return None
-    key = "".join(skeleton(_joinable(t)) for t in tokens)
+    key = "".join(token_skeleton(t) for t in tokens)
     return key if len(_CONSONANT.findall(key)) >= MIN_VARIANT_CONSONANTS else None
 
 

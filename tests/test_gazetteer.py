@@ -545,3 +545,23 @@ def test_a_phrase_index_is_kept_as_its_phrases_and_searches_when_read_back() -> 
     v = view("Zelenskyy spoke.")
     (hits,) = back.scan(Haystack.of(v.folded, v.paragraphs))
     assert [(h.first, h.end, h.entry) for h in hits] == [(0, 1, ZELENSKYY)]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "Ali Bagheri Kani",
+        "Mr. K. Annan",  # case decides: an abbreviation, an initial
+        "U.S. State Department",
+        "AT&amp;T",  # an entity, folded
+        "Al-Aqsa  Brigades",
+        "Hamas--Fatah",  # a double hyphen is one
+        "Tab\there",
+        "O'Neil's",
+        "Mousa Abu Marzouk",
+        "Zelens\u2019kyy",  # not ASCII: a curly apostrophe
+        "S\u00e3o Tom\u00e9",
+    ],
+)
+def test_a_phrase_is_tokenised_as_the_same_words_in_a_document(phrase: str) -> None:
+    assert list(phrase_tokens(phrase)) == list(view(phrase).folded)
