@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .compile import RuleSet
-from .documents import Document, Item
+from .documents import Document, Input, JsonLine
 from .errors import DocumentError
 from .match import Context
 from .pipeline import Limits, extract_in_context
@@ -39,8 +39,10 @@ class Outcome:
     marks: tuple[MentionMark, ...] = ()
 
 
-def process(work: Work, item: Item) -> Outcome:
-    """Extract one document; a failure is returned, not raised, so the batch goes on."""
+def process(work: Work, found: Input) -> Outcome:
+    """Extract one document (a JSON line is decoded here first); a failure is returned,
+    not raised, so the batch goes on."""
+    item = found.read() if isinstance(found, JsonLine) else found
     if not isinstance(item, Document):
         return Outcome(item.id, None, ("unreadable", item.reason))
     try:

@@ -38,7 +38,14 @@ from .compare import (
 )
 from .compile import RuleSet
 from .coverage import Coverage
-from .documents import Document, Item, count_documents, parse_published, read_inputs
+from .documents import (
+    Document,
+    Input,
+    count_documents,
+    parse_published,
+    read_inputs,
+    read_lazily,
+)
 from .errors import Diagnostic, DocumentError, RuleSetError, UsageError
 from .explain import NoSuchSentence, UnknownRule, explain
 from .explain import render as render_explanation
@@ -389,7 +396,8 @@ def _run(
     work = Work(rules, Limits(seconds=args.timeout), args.stats, args.report is not None)
     coverage = Coverage(tuple(rule.name for rule in rules.relation_rules), rules.cue_words)
     articles: list[Article] = []
-    items = itertools.islice(read_inputs(args.inputs, fallback, stdin), sink.resumed, None)
+    # JSON lines are decoded where they are processed: in the workers, with --jobs
+    items = itertools.islice(read_lazily(args.inputs, fallback, stdin), sink.resumed, None)
     bar = _progress(args, err, sink.resumed)
     try:
         for outcome in _outcomes(work, items, args):
@@ -422,7 +430,7 @@ def _run(
     return EXIT_DOCUMENTS_FAILED if batch.failed or batch.invalid or regressed else EXIT_OK
 
 
-def _outcomes(work: Work, items: Iterator[Item], args: argparse.Namespace) -> Iterator[Outcome]:
+def _outcomes(work: Work, items: Iterator[Input], args: argparse.Namespace) -> Iterator[Outcome]:
     """Outcomes in input order, from worker processes or a Dask cluster when the batch is
     big enough to be worth them (a few documents are quicker done here)."""
     first = list(itertools.islice(items, SMALL_BATCH))

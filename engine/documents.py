@@ -42,6 +42,28 @@ class Unreadable:
 Item = Document | Unreadable
 
 
+@dataclass(frozen=True)
+class JsonLine:
+    """A line of a JSON-lines feed, not decoded yet: a batch decodes it where it is
+    processed (in a worker), not in the process that reads the feed."""
+
+    line: bytes | str
+    where: str  # "feed.jsonl:12", the document's id when the line has none
+    fallback: datetime.date | None
+
+    def read(self) -> Item:
+        line = self.line
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return Unreadable(self.where, f"the line is not UTF-8 ({error.reason})")
+        return _json_document(line, self.where, self.fallback)
+
+
+Input = Item | JsonLine  # what a batch reads: a JSON line may be left for a worker to decode
+
+
 def parse_published(value: object) -> datetime.date | None:
     """A feed's publication date: a date, or text starting with YYYY-MM-DD; else ValueError."""
     if value is None or value == "":
@@ -141,20 +163,16 @@ def read_folder(folder: Path, fallback: datetime.date | None) -> Iterator[Item]:
 
 
 def read_json_lines(
-    lines: Iterable[str | bytes], name: str, fallback: datetime.date | None
-) -> Iterator[Item]:
-    """One document per JSON line; a bad line is reported by its number, the rest go on."""
+    lines: Iterable[str | bytes], name: str, fallback: datetime.date | None, lazy: bool = False
+) -> Iterator[Input]:
+    """One document per JSON line; a bad line is reported by its number, the rest go on.
+    With `lazy`, lines are given undecoded (JsonLine), to be read where they are processed."""
     number = 0
     try:
         for number, line in enumerate(lines, 1):
-            if isinstance(line, bytes):
-                try:
-                    line = line.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    yield Unreadable(f"{name}:{number}", f"the line is not UTF-8 ({error.reason})")
-                    continue
             if line.strip():
-                yield _json_document(line, f"{name}:{number}", fallback)
+                item = JsonLine(line, f"{name}:{number}", fallback)
+                yield item if lazy else item.read()
     except (OSError, EOFError) as error:  # a truncated or corrupt .gz
         yield Unreadable(f"{name}:{number + 1}", f"the file cannot be read further: {error}")
 
@@ -178,18 +196,27 @@ def read_inputs(
     inputs: list[str], fallback: datetime.date | None, stdin: IO[str]
 ) -> Iterator[Item]:
     """Every document named by the command line's inputs, in order, one at a time."""
+    for found in read_lazily(inputs, fallback, stdin, lazy=False):
+        yield found.read() if isinstance(found, JsonLine) else found
+
+
+def read_lazily(
+    inputs: list[str], fallback: datetime.date | None, stdin: IO[str], lazy: bool = True
+) -> Iterator[Input]:
+    """As read_inputs, but the lines of JSON-lines feeds are given undecoded (JsonLine)."""
     for name in inputs:
         path = Path(name)
         if name == "-":
-            yield from read_json_lines(getattr(stdin, "buffer", stdin), "<stdin>", fallback)
+            stream = getattr(stdin, "buffer", stdin)
+            yield from read_json_lines(stream, "<stdin>", fallback, lazy)
         elif path.is_dir():
             yield from read_folder(path, fallback)
         elif name.endswith(".jsonl.gz"):
             with gzip.open(path, "rb") as stream:
-                yield from read_json_lines(stream, path.name, fallback)
+                yield from read_json_lines(stream, path.name, fallback, lazy)
         elif name.endswith(".jsonl"):
             with path.open("rb") as stream:
-                yield from read_json_lines(stream, path.name, fallback)
+                yield from read_json_lines(stream, path.name, fallback, lazy)
         else:
             manifest, problem = read_manifest(path.parent)
             if problem is not None:

@@ -82,3 +82,17 @@ def test_records_on_standard_output_are_written_once_with_forked_workers(feed: P
     serial = stdout_of("1")
     assert serial.count(b"\n") > 50
     assert stdout_of("2") == serial
+
+
+def test_json_lines_are_read_where_they_are_processed(feed: Path) -> None:
+    """The batch hands feed lines over undecoded (a worker decodes them), to the same
+    documents and the same reports of broken lines as reading them at once."""
+    from engine.documents import JsonLine, read_inputs, read_lazily
+
+    stdin = io.StringIO("")
+    lazy = list(read_lazily([str(SEEDS), str(feed)], None, stdin))
+    assert all(isinstance(item, JsonLine) for item in lazy[len(list(SEEDS.glob("*.txt"))) :])
+    assert not any(isinstance(item, JsonLine) for item in lazy[: len(list(SEEDS.glob("*.txt")))])
+    read = [item.read() if isinstance(item, JsonLine) else item for item in lazy]
+    assert read == list(read_inputs([str(SEEDS), str(feed)], None, stdin))
+    assert sum(1 for item in read if not hasattr(item, "text")) == 6  # the broken lines
