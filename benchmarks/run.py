@@ -41,10 +41,10 @@ QUICK_DOCS, QUICK_SCALE_DOCS, QUICK_MEMORY_DOCS = 2000, 500, 200
 RULE_COUNTS = (10, 100, 1000)
 GAZETTEER_SIZES = (1000, 8000)  # and the whole PETRARCH2 gazetteer
 MULTIPLES = (1, 4, 16)
-# --jobs 1 and --jobs 2 run this many times, alternately, and the fastest of each is
-# compared: on a virtual machine whose second CPU other machines share, one pair of runs
-# can say more about the neighbours than about extract
-PARALLEL_ROUNDS = 3
+# The timed runs of sections 1 to 3 are made this many times, in rounds (each system in
+# turn), and the fastest run of each is reported: on a virtual machine whose CPUs other
+# machines share, a single run can say more about the neighbours than about the system
+ROUNDS = 3
 FLAT = 1.20  # memory is "flat" when the peak at 16x is within 20 % of the peak at 1x
 
 TARGETS = {
@@ -346,10 +346,17 @@ def _burn(steps: int) -> int:
     return total
 
 
-def fastest(results: list[Result]) -> Result:
-    """The run that took least time (one that failed only when all did)."""
-    done = [r for r in results if r.ok]
-    return min(done, key=lambda r: r.run_s or 0.0) if done else results[0]
+def fastest(results: list[Result], wall: bool = False) -> Result:
+    """The run that took least time, processing or (`wall`) in all; a failed run only
+    when all failed."""
+
+    def taken(result: Result) -> float | None:
+        if wall:
+            return result.wall_s if result.wall_s and not result.note else None
+        return result.run_s if result.ok else None
+
+    done = [r for r in results if taken(r) is not None]
+    return min(done, key=lambda r: taken(r) or 0.0) if done else results[0]
 
 
 def two_process_ceiling(steps: int = 20_000_000) -> float:
@@ -481,6 +488,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=3600.0,
         help="kill an extract run after this many seconds (default %(default)s)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        help="timed runs of each system in sections 1-3; the fastest is reported "
+        "(default %(default)s)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
@@ -577,33 +591,36 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     bench.jobs = "--jobs" in bench.help
     bench.cache_flag = "cache" in bench.help.lower()
 
-    # ---- compile: cold (empty cache) and warm (the same cache again)
+    # ---- compile: cold (empty cache) and warm (the same cache again), best of the rounds
     bench.log("compile-only runs (empty input)")
     startup = bench.startup()
+    colds, seconds = [], []
     cold_cache = work / "cache-cold"
-    cold_cache.mkdir()
-    cold = bench.compile_only("compile, cold cache", pack, cold_cache)
+    for number in range(args.rounds):
+        empty_cache = cold_cache if number == 0 else work / f"cache-cold-{number}"
+        empty_cache.mkdir()
+        colds.append(bench.compile_only("compile, cold cache", pack, empty_cache))
+        seconds.append(bench.compile_only("compile, second run", pack, empty_cache))
+    cold, second = fastest(colds, wall=True), fastest(seconds, wall=True)
     cache_written = any(cold_cache.iterdir())
-    second = bench.compile_only("compile, second run", pack, cold_cache)
     cache_supported = bench.cache_supported = cache_written or bench.cache_flag
 
-    # ---- side by side
-    ex = bench.extract("extract --jobs 1" if bench.jobs else "extract", pack, main_input)
-    floor = bench.baseline("floor", phrases_file, main_input)
-    spacy = bench.baseline("spacy", phrases_file, main_input)
-
-    # ---- --jobs 2
-    jobs2: Result | None = None
-    rounds: list[tuple[Result, Result, float]] = []  # --jobs 1, --jobs 2, the ceiling
-    if bench.jobs:
-        for number in range(1, PARALLEL_ROUNDS + 1):
-            suffix = "" if number == 1 else f" (round {number})"
-            one = (
-                ex if number == 1 else bench.extract("extract --jobs 1" + suffix, pack, main_input)
-            )
+    # ---- side by side, and --jobs 2: in rounds, each system in turn, the fastest kept
+    rounds: list[tuple[Result, Result | None, float | None]] = []  # --jobs 1, 2, ceiling
+    floors, spacys = [], []
+    for number in range(1, args.rounds + 1):
+        suffix = "" if number == 1 else f" (round {number})"
+        label = "extract --jobs 1" if bench.jobs else "extract"
+        one = bench.extract(label + suffix, pack, main_input)
+        floors.append(bench.baseline("floor", phrases_file, main_input))
+        spacys.append(bench.baseline("spacy", phrases_file, main_input))
+        two = None
+        if bench.jobs:
             two = bench.extract("extract --jobs 2" + suffix, pack, main_input, jobs=2)
-            rounds.append((one, two, two_process_ceiling()))
-        jobs2 = fastest([two for _, two, _ in rounds])
+        rounds.append((one, two, two_process_ceiling() if bench.jobs else None))
+    ex = fastest([one for one, _, _ in rounds])
+    floor, spacy = fastest(floors), fastest(spacys)
+    jobs2 = fastest([two for _, two, _ in rounds if two is not None]) if bench.jobs else None
 
     # ---- rule count
     rule_results = []
@@ -671,7 +688,10 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     )
 
     say("")
-    say(f"1. Side by side, one process each, {main_input.docs:,} documents, {main_input.mb:.2f} MB")
+    say(
+        f"1. Side by side, one process each, {main_input.docs:,} documents, "
+        f"{main_input.mb:.2f} MB; the fastest of {args.rounds} rounds of each system"
+    )
     rows = []
     for r in (ex, floor, spacy):
         rows.append(
@@ -721,7 +741,11 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     )
 
     say("")
-    say("2. Rule-set compile time, benchmark pack (extract on an empty input; wall clock)")
+    say(
+        "2. Rule-set compile time, benchmark pack (extract on an empty input; wall clock; the "
+        f"fastest of {args.rounds} cold runs, each with its own empty cache, and of the "
+        "second run on each; start-up the fastest of 3)"
+    )
     cold_compile = cold.wall_s - startup if cold.wall_s and not cold.note else None
     warm_compile = second.wall_s - startup if second.wall_s and not second.note else None
     cold_verdict = verdict(cold_compile, TARGETS["cold_s"], False)
@@ -766,7 +790,8 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     if jobs2 is None:
         say("--jobs 2: n/a (not supported: `extract --help` has no --jobs)")
     else:
-        jobs1 = fastest([one for one, _, _ in rounds])
+        paired = [(one, two, ceiling) for one, two, ceiling in rounds if two is not None]
+        jobs1 = fastest([one for one, _, _ in paired])
         speedup = jobs1.run_s / jobs2.run_s if jobs1.ok and jobs2.ok else None  # type: ignore[operator]
         wall_speedup = jobs1.wall_s / jobs2.wall_s if jobs1.wall_s and jobs2.wall_s else None
         rows = [
@@ -780,7 +805,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
                 fmt(r.records),
                 r.note,
             ]
-            for one, two, _ in rounds
+            for one, two, _ in paired
             for r in (one, two)
         ]
         say(
@@ -798,11 +823,11 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
                 rows,
             )
         )
-        digests = {r.extra.get("sha256") for pair in rounds for r in pair[:2]}
+        digests = {r.extra.get("sha256") for one, two, _ in paired for r in (one, two)}
         same = len(digests) == 1 and None not in digests
         say(
             f"speed-up = {fmt(speedup, 2)}: the fastest --jobs 1 run ({fmt(jobs1.run_s, 2)} s) "
-            f"over the fastest --jobs 2 run ({fmt(jobs2.run_s, 2)} s) of {len(rounds)} rounds "
+            f"over the fastest --jobs 2 run ({fmt(jobs2.run_s, 2)} s) of {len(paired)} rounds "
             f"(target >= {TARGETS['jobs']}: {verdict(speedup, TARGETS['jobs'], True)}); "
             f"on wall time {fmt(wall_speedup, 2)}; "
             f"outputs byte-identical: {'yes' if same else 'NO'}"
@@ -812,7 +837,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
             + "; ".join(
                 f"{fmt(one.run_s / two.run_s if one.ok and two.ok else None, 2)} "  # type: ignore[operator]
                 f"(machine's ceiling {fmt(ceiling, 2)})"
-                for one, two, ceiling in rounds
+                for one, two, ceiling in paired
             )
         )
         say(
@@ -955,9 +980,20 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
                 "cache_supported": cache_supported,
             },
             "jobs2": None if jobs2 is None else vars(jobs2),
-            "parallel_rounds": [
-                {"jobs1": vars(one), "jobs2": vars(two), "ceiling": ceiling}
-                for one, two, ceiling in rounds
+            "rounds": [
+                {
+                    "jobs1": vars(one),
+                    "jobs2": None if two is None else vars(two),
+                    "ceiling": ceiling,
+                    "floor": vars(floor_run),
+                    "spacy": vars(spacy_run),
+                }
+                for (one, two, ceiling), floor_run, spacy_run in zip(
+                    rounds, floors, spacys, strict=True
+                )
+            ],
+            "compile_rounds": [
+                {"cold": vars(c), "second": vars(w)} for c, w in zip(colds, seconds, strict=True)
             ],
             "rules": [{"rules": n, **vars(r)} for n, r in rule_results],
             "gazetteer": [
