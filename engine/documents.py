@@ -170,11 +170,23 @@ def read_json_lines(
     number = 0
     try:
         for number, line in enumerate(lines, 1):
-            if line.strip():
-                item = JsonLine(line, f"{name}:{number}", fallback)
-                yield item if lazy else item.read()
+            if _blank(line):
+                continue
+            item = JsonLine(line, f"{name}:{number}", fallback)
+            yield item if lazy else item.read()
     except (OSError, EOFError) as error:  # a truncated or corrupt .gz
         yield Unreadable(f"{name}:{number + 1}", f"the file cannot be read further: {error}")
+
+
+def _blank(line: str | bytes) -> bool:
+    """A line of spaces only, Unicode ones too (a line that is not UTF-8 is not blank)."""
+    stripped = line.strip()
+    if isinstance(stripped, str) or stripped[:1] in (b"{", b""):
+        return not stripped
+    try:
+        return not stripped.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return False
 
 
 def _json_document(line: str, where: str, fallback: datetime.date | None) -> Item:

@@ -96,3 +96,18 @@ def test_json_lines_are_read_where_they_are_processed(feed: Path) -> None:
     read = [item.read() if isinstance(item, JsonLine) else item for item in lazy]
     assert read == list(read_inputs([str(SEEDS), str(feed)], None, stdin))
     assert sum(1 for item in read if not hasattr(item, "text")) == 6  # the broken lines
+
+
+def test_blank_lines_of_a_feed_are_skipped_whoever_reads_them() -> None:
+    """Spaces only, Unicode ones too, make no document; a line that is not UTF-8 is
+    reported, lazily read or not."""
+    from engine.documents import JsonLine, read_json_lines
+
+    lines = [b'{"id": "a", "text": "x"}\n', b"\xc2\xa0\xc2\xa0\n", b"  \t\n", b"\xff\n"]
+    for lazy in (False, True):
+        found = list(read_json_lines(lines, "feed.jsonl", None, lazy))
+        read = [item.read() if isinstance(item, JsonLine) else item for item in found]
+        assert [(type(item).__name__, item.id) for item in read] == [
+            ("Document", "a"),
+            ("Unreadable", "feed.jsonl:4"),
+        ]
