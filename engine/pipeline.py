@@ -52,10 +52,11 @@ def extract_in_context(
     mention), for reports that show more than the records.
 
     With `skip`, the document is prepared only as far as records can come from it: not
-    at all when none of the relation rules' anchor words is in it (its context is None);
-    else only the paragraphs holding one, the first paragraph and the dateline's (a
-    partial view). A rule that asks about the whole document (its main city) has it
-    prepared whole. The records are the same either way.
+    at all when it lacks, for every relation rule, a word of one of the sets of words
+    the rule's matches require (its context is None); else only the paragraphs that do
+    hold them, the first paragraph and the dateline's (a partial view). A rule that asks
+    about the whole document (its main city) has it prepared whole. The records are the
+    same either way.
     """
     if skip and not may_match(rules, document.text):
         return [], None
@@ -150,10 +151,10 @@ def prepare_mentions(
     entity rules run only where a record can come from (see RuleSet.focused_cascades):
     the mentions that records are made of are the same, the others may be missing.
 
-    With `partial`, only the paragraphs holding an anchor word of a relation rule, the
-    first paragraph and the dateline's are tokenised and searched, each as it would be
-    in the whole document (paragraphs are matched apart); anything asking about the
-    whole document then raises WholeDocumentNeeded."""
+    With `partial`, only the paragraphs where a relation rule can match (by the words
+    they hold), the first paragraph and the dateline's are tokenised and searched, each
+    as it would be in the whole document (paragraphs are matched apart); anything asking
+    about the whole document then raises WholeDocumentNeeded."""
     deadline = time.monotonic() + limits.seconds
     keep = _anchored(rules) if partial else None
     preparation = rules.preparation
