@@ -72,18 +72,20 @@ def _quiet_sentences(
     quiet: list[tuple[str, str]] = []
     for relation, words in rules.cue_words.items():
         covered = [r["evidence_span"] for r in records if r["relation"] == relation]
-        for lo, hi in view.sentences:
-            if lo >= hi or words.isdisjoint(view.folded[lo:hi]):
-                continue
+        holding = {
+            view.sentence_of(position)
+            for word in words & context.word_positions.keys()
+            for position in context.word_positions[word]
+        }
+        for lo, hi in (view.sentences[number] for number in sorted(holding)):
             start, end = view.token_span(lo, hi)
             if not any(a < end and start < b for a, b in covered):
-                quiet.append((relation, " ".join(view.original[start:end].split())))
+                quiet.append((relation, view.sentence_text(lo, hi)))
     return tuple(quiet)
 
 
 def _marks(rules: RuleSet, context: Context) -> tuple[MentionMark, ...]:
     """The mentions of the types records are made of (the slots' types): cue words such as
     "to" or "said" would drown the names in a report."""
-    shown = sorted({slot.type for r in rules.relations.values() for slot in r.slots})
-    every = [m for type_name in shown for m in context.all_of(type_name)]
+    every = [m for type_name in rules.slot_types for m in context.all_of(type_name)]
     return mention_marks(context.view, every)

@@ -118,7 +118,7 @@ def _pattern_source(pattern: regex.Pattern[str]) -> tuple[Any, tuple[str, int]]:
 
 
 _BUILTINS = frozenset({"frozenset", "set", "tuple", "list", "dict", "int", "str", "bool"})
-_FUNCTIONS = frozenset({("engine.cache", "compiled_regex"), ("engine.gazetteer", "restored")})
+_FUNCTIONS = frozenset({("engine.cache", "compiled_regex")})
 
 
 class _DataUnpickler(pickle.Unpickler):

@@ -277,8 +277,8 @@ def _main(
             for path in validate.write(rules, Path(args.write_schemas)):
                 print(f"extract: wrote {path}", file=err)
             return EXIT_OK
+        stream = stdin if stdin is not None else sys.stdin
         if args.explain is not None:
-            stream = stdin if stdin is not None else sys.stdin
             return _explain(rules, args, fallback, out, err, stream)
         schemas = _schemas(args.schemas, rules, args.rules)
         expected = _expectations(args.expected, rules)
@@ -291,7 +291,6 @@ def _main(
     except (UsageError, SchemaProblem) as error:
         print(f"extract: {error}", file=err)
         return EXIT_USAGE
-    stream = stdin if stdin is not None else sys.stdin
     return _run(rules, schemas, expected, args, fallback, out, err, stream)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -214,6 +214,11 @@ class RuleSet:
         return frozenset(reach - {"sentence", "paragraph"})
 
     @functools.cached_property
+    def slot_types(self) -> tuple[str, ...]:
+        """The types records are made of (of the relations' slots), in name order."""
+        return tuple(sorted({slot.type for r in self.relations.values() for slot in r.slots}))
+
+    @functools.cached_property
     def rule_order(self) -> dict[str, int]:
         """Relation rules by name -> their place in the rule set (ties in resolution)."""
         return {rule.name: index for index, rule in enumerate(self.relation_rules)}
@@ -237,19 +242,18 @@ class RuleSet:
                 index.setdefault(word, []).append(place)
         return {word: tuple(places) for word, places in index.items()}
 
-    def relation_rules_for(self, words: Iterable[str]) -> list[CompiledRule]:
+    def relation_rules_for(self, words: Collection[str]) -> list[CompiledRule]:
         """The relation rules that can match in a document holding these (folded) words:
         those whose every required set of words has one among them (RuleSet.requires),
         and those without anchors; in rule-set order."""
-        held = words if isinstance(words, set | frozenset | dict) else set(words)
-        places = self._places_for(held)
+        places = self._places_for(words)
         return [
             rule
             for place, rule in enumerate(self.relation_rules)
             if rule.anchors is None or place in places
         ]
 
-    def may_hold(self, words: set[str] | frozenset[str]) -> bool:
+    def may_hold(self, words: Collection[str]) -> bool:
         """Can a relation rule match in a text holding these words, and none of the other
         words the rules are indexed by? (Every set of words one rule requires has one.)"""
         return self.relation_anchors is None or bool(self._places_for(words))
@@ -271,10 +275,8 @@ class RuleSet:
         anchors = self.relation_anchors
         if not anchors:
             return None
-        automaton = ahocorasick.Automaton()
-        for word in sorted(
-            anchors | {w for r in self.relation_rules for n in r.requires for w in n}
-        ):
+        automaton = ahocorasick.Automaton()  # `requires` holds the anchors too
+        for word in sorted({w for rule in self.relation_rules for n in rule.requires for w in n}):
             automaton.add_word(word, word)
         automaton.make_automaton()
         return automaton
@@ -381,11 +383,20 @@ def _index_words(
     pattern: s.Pattern, entities: dict[str, EntityType]
 ) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
     """A rule's anchors, and every set of words its matches require (anchors first)."""
-    chosen = anchors(pattern, entities)
+    required = requirements(pattern, entities)
+    chosen = anchors(required)
     if chosen is None:
         return None, ()
-    rare = [found for found in requirements(pattern, entities) if not found & COMMON_WORDS]
+    rare = [found for found in required if not found & COMMON_WORDS]
     return chosen, tuple(dict.fromkeys([chosen, *rare]))
+
+
+def anchors(required: list[frozenset[str]]) -> frozenset[str] | None:
+    """Of the sets of words a pattern's matches require, the rarest: one of its words
+    stands in every match, so a unit of text holding none of them cannot match and is
+    never searched. None when no such words can be told (a match may be made of
+    gazetteer names and capitalised words only)."""
+    return min(required, key=_commonness, default=None)
 
 
 def _veto_source(veto: s.Veto) -> str:
@@ -607,39 +618,11 @@ COMMON_WORDS = frozenset(
 )
 
 
-def anchors(pattern: s.Pattern, entities: dict[str, EntityType]) -> frozenset[str] | None:
-    """Words one of which every match of the pattern holds as a token (folded), chosen to
-    be as rare as the pattern allows; None when no such words can be told (a match may be
-    made of gazetteer names and capitalised words only). A unit of text holding none of
-    them cannot match, so it is never searched. `entities`: the types whose mentions come
-    from their own sources only (no rule makes them)."""
-    if isinstance(pattern, s.Literal_):
-        phrase = phrase_tokens(pattern.text)
-        return None if pattern.exact or not phrase else frozenset({_rarest(phrase)})
-    if isinstance(pattern, s.TypeRef):
-        return _word_list(entities.get(pattern.name))
-    if isinstance(pattern, s.Capture):
-        return anchors(pattern.item, entities)
-    if isinstance(pattern, s.Repeat):
-        return anchors(pattern.item, entities) if pattern.min > 0 else None
-    if isinstance(pattern, s.Alternation):
-        found: set[str] = set()
-        for option in pattern.options:
-            inner = anchors(option, entities)
-            if inner is None:
-                return None
-            found |= inner
-        return frozenset(found)
-    if isinstance(pattern, s.Sequence):
-        candidates = [a for a in (anchors(item, entities) for item in pattern.items) if a]
-        return min(candidates, key=_commonness, default=None)
-    return None
-
-
 def requirements(pattern: s.Pattern, entities: dict[str, EntityType]) -> list[frozenset[str]]:
     """Every set of words one of which each match of the pattern holds as a token
-    (folded): each word of a phrase, a word list, one word of each alternative... A text
-    that lacks all the words of one of the sets cannot hold a match."""
+    (folded): each word of a phrase, a word list, one word of each alternative (its
+    rarest set)... A text that lacks all the words of one of the sets cannot hold a
+    match. `entities`: the types whose mentions come from their own sources only."""
     if isinstance(pattern, s.Literal_):
         phrase = phrase_tokens(pattern.text)
         return [] if pattern.exact else [frozenset({word}) for word in dict.fromkeys(phrase)]
@@ -654,7 +637,7 @@ def requirements(pattern: s.Pattern, entities: dict[str, EntityType]) -> list[fr
         options = [requirements(option, entities) for option in pattern.options]
         if not all(options):
             return []
-        return [frozenset().union(*(min(option, key=_commonness) for option in options))]
+        return [frozenset().union(*(anchors(option) or () for option in options))]
     if isinstance(pattern, s.Sequence):
         return [found for item in pattern.items for found in requirements(item, entities)]
     return []

@@ -208,27 +208,27 @@ def read_inputs(
     inputs: list[str], fallback: datetime.date | None, stdin: IO[str]
 ) -> Iterator[Item]:
     """Every document named by the command line's inputs, in order, one at a time."""
-    for found in read_lazily(inputs, fallback, stdin, lazy=False):
+    for found in read_lazily(inputs, fallback, stdin):
         yield found.read() if isinstance(found, JsonLine) else found
 
 
 def read_lazily(
-    inputs: list[str], fallback: datetime.date | None, stdin: IO[str], lazy: bool = True
+    inputs: list[str], fallback: datetime.date | None, stdin: IO[str]
 ) -> Iterator[Input]:
     """As read_inputs, but the lines of JSON-lines feeds are given undecoded (JsonLine)."""
     for name in inputs:
         path = Path(name)
         if name == "-":
             stream = getattr(stdin, "buffer", stdin)
-            yield from read_json_lines(stream, "<stdin>", fallback, lazy)
+            yield from read_json_lines(stream, "<stdin>", fallback, lazy=True)
         elif path.is_dir():
             yield from read_folder(path, fallback)
         elif name.endswith(".jsonl.gz"):
             with gzip.open(path, "rb") as stream:
-                yield from read_json_lines(stream, path.name, fallback, lazy)
+                yield from read_json_lines(stream, path.name, fallback, lazy=True)
         elif name.endswith(".jsonl"):
             with path.open("rb") as stream:
-                yield from read_json_lines(stream, path.name, fallback, lazy)
+                yield from read_json_lines(stream, path.name, fallback, lazy=True)
         else:
             manifest, problem = read_manifest(path.parent)
             if problem is not None:

@@ -30,11 +30,13 @@ from .findings import (
     fill_slots,
     starts_in,
     trigger_positions,
+    unit_matches,
     vetoed,
 )
-from .match import Context, Match, MatchBudgetExceeded, Node, matches_in
+from .match import Context, Match, MatchBudgetExceeded, Node
 from .pipeline import Limits, find_records, prepare_mentions
 from .records import Record
+from .report import record_line, record_words
 from .text import TextView
 
 Status = Literal["matched", "came close", "not tried"]
@@ -109,12 +111,12 @@ def explain(
     try:
         text_view, ctx, facts = prepare_mentions(rules, document, EXPLAIN_LIMITS)
         records = tuple(find_records(rules, document.id, ctx, facts))
-        texts = tuple(_sentence_text(text_view, lo, hi) for lo, hi in text_view.sentences)
+        texts = tuple(text_view.sentence_text(lo, hi) for lo, hi in text_view.sentences)
         explained = []
         for number in _selected(texts, sentence):
             lo, hi = text_view.sentences[number - 1]
             entries = tuple(
-                _explain_unit(rule, rules, ctx, facts, lo, hi, records) for rule in chosen
+                _explain_unit(rule, rules, ctx, facts, number, records) for rule in chosen
             )
             explained.append(SentenceExplained(number, texts[number - 1], entries))
     except MatchBudgetExceeded as error:
@@ -163,13 +165,6 @@ def _selected(texts: Sequence[str], sentence: str | None) -> list[int]:
     return found
 
 
-def _sentence_text(view: TextView, lo: int, hi: int) -> str:
-    if lo >= hi:
-        return ""
-    start, end = view.token_span(lo, hi)
-    return " ".join(view.original[start:end].split())
-
-
 # ------------------------------------------------------------------ one rule, one unit
 
 
@@ -178,18 +173,16 @@ def _explain_unit(
     rules: RuleSet,
     ctx: Context,
     facts: DocumentFacts,
-    sentence_lo: int,
-    sentence_hi: int,
+    number: int,
     records: Sequence[Record],
 ) -> RuleInUnit:
-    view = ctx.view
-    lo, hi, label = _unit_of(rule, view, sentence_lo, sentence_hi)
-    positions = trigger_positions(rule, ctx)
-    starts = starts_in(positions, lo, hi)
+    """The rule in sentence `number` (from 1), or in its paragraph for a rule that
+    searches paragraphs."""
+    lo, hi, label = _unit_of(rule, ctx.view, number)
+    starts = starts_in(trigger_positions(rule, ctx), lo, hi)
     if not starts:
         return RuleInUnit(rule.name, rule.location, label, "not tried", needs=_needs(rule))
-    limit = rule.scope.size if rule.scope.unit == "tokens" else None
-    found = distinct(matches_in(rule.node, ctx, lo, hi, starts, limit), rule.makes_entity)
+    found = distinct(unit_matches(rule, ctx, lo, hi, starts), rule.makes_entity)
     if found:
         outcomes = tuple(_outcome(rule, rules, ctx, facts, match, records) for match in found)
         return RuleInUnit(rule.name, rule.location, label, "matched", outcomes)
@@ -197,8 +190,8 @@ def _explain_unit(
     return RuleInUnit(rule.name, rule.location, label, "came close", near=near)
 
 
-def _unit_of(rule: CompiledRule, view: TextView, lo: int, hi: int) -> tuple[int, int, str]:
-    number = view.sentence_of(lo) + 1 if lo < len(view.starts) else len(view.sentences)
+def _unit_of(rule: CompiledRule, view: TextView, number: int) -> tuple[int, int, str]:
+    lo, hi = view.sentences[number - 1]
     if rule.scope.unit == "sentence" or lo >= hi:  # `within N tokens` searches paragraphs
         return lo, hi, f"sentence {number}"
     index = view.paragraph_of(lo)
@@ -292,18 +285,11 @@ def _result(
     span = list(ctx.view.token_span(*evidence(match, ctx)))
     made = [r for r in records if rule.name in r["rules"] and r["evidence_span"] == span]
     if made:
-        return "record " + "; ".join(_record_words(r) for r in made)
+        return "record " + "; ".join(record_words(r) for r in made)
     others = [r for r in records if r["evidence_span"] == span and r["relation"] == rule.target]
     if others:
-        return "no record of its own: folded into " + "; ".join(
-            f"{_record_words(r)} by {r['rule']}" for r in others
-        )
+        return "no record of its own: folded into " + "; ".join(record_line(r) for r in others)
     return "no record: resolution dropped it (same actor twice, or a fuller finding)"
-
-
-def _record_words(record: Record) -> str:
-    args = ", ".join(f"{k}={'null' if v is None else v}" for k, v in record["args"].items())
-    return f"{record['relation']}({args})"
 
 
 # ------------------------------------------------------------------ near misses

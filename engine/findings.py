@@ -95,19 +95,22 @@ def trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
     """Where in the whole document a match of the rule can start; None: anywhere."""
     if rule.triggers is None:
         return None
-    found: set[int] = set()
-    for kind, name in rule.triggers:
-        if kind == "word":
-            found.update(ctx.word_positions.get(name, ()))
-        else:
-            found.update(ctx.mentions.get(name, {}))
-    return sorted(found)
+    key = ("triggers", rule.triggers)  # forgotten when mentions change (Context.add)
+    cached = ctx.memo.get(key)
+    if cached is None:
+        found: set[int] = set()
+        for kind, name in rule.triggers:
+            if kind == "word":
+                found.update(ctx.word_positions.get(name, ()))
+            else:
+                found.update(ctx.mentions.get(name, {}))
+        cached = ctx.memo[key] = sorted(found)
+    return cached  # type: ignore[return-value]
 
 
 def _matches(rule: CompiledRule, ctx: Context) -> Iterator[Match]:
     """Matches unit by unit (sentence or paragraph), tried only in units holding one of
     the rule's anchor words, and there only where a match can start."""
-    limit = rule.scope.size if rule.scope.unit == "tokens" else None
     anchored = anchor_positions(rule, ctx)
     if anchored == []:
         return
@@ -120,7 +123,15 @@ def _matches(rule: CompiledRule, ctx: Context) -> Iterator[Match]:
             continue
         starts = starts_in(positions, lo, hi)
         if starts:
-            yield from matches_in(rule.node, ctx, lo, hi, starts, limit)
+            yield from unit_matches(rule, ctx, lo, hi, starts)
+
+
+def unit_matches(
+    rule: CompiledRule, ctx: Context, lo: int, hi: int, starts: Sequence[int]
+) -> Iterator[Match]:
+    """The rule's matches in one unit (tokens lo..hi-1) that start at one of `starts`."""
+    limit = rule.scope.size if rule.scope.unit == "tokens" else None
+    return matches_in(rule.node, ctx, lo, hi, starts, limit)
 
 
 def _inside(region: list[tuple[int, int]], lo: int, hi: int) -> bool:

@@ -179,7 +179,7 @@ class Gazetteer:
     name: str
     variants: bool
     exact: dict[tuple[str, ...], Entry] = field(default_factory=dict)
-    automaton: Any = field(default=None, compare=False)  # built when first needed
+    index: PhraseIndex | None = field(default=None, compare=False)  # built when needed
     loose: dict[str, Entry] = field(default_factory=dict)
     loose_keys: tuple[str, ...] = ()  # the loose keys, sorted: what a key may start as
     loose_tokens: int = 0  # the most tokens a loose phrase may span in a text
@@ -213,10 +213,10 @@ class Gazetteer:
         )
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickled as its phrases (for the disk cache and worker processes); the automaton
-        is rebuilt from them where it is read."""
-        fields = (self.name, self.variants, self.exact, self.loose, self.loose_keys)
-        return restored, (*fields, self.loose_tokens)
+        """Pickled as its phrases (for the disk cache and worker processes), without the
+        index it may have built."""
+        fields = (self.name, self.variants, self.exact, None, self.loose, self.loose_keys)
+        return Gazetteer, (*fields, self.loose_tokens)
 
     def find(
         self,
@@ -228,34 +228,27 @@ class Gazetteer:
         """Every phrase occurrence, by position: there, the exact phrases longest first,
         then a variant; `original` is each token's text, for capitalisation. `found`:
         the exact phrases, when a PhraseIndex of several gazetteers has found them."""
-        hits: list[Hit] = []
-        if found is not None:
-            hits.extend(found)
-        elif self.exact:
-            automaton, entries = self._automaton()
-            hay = haystack if haystack is not None else Haystack.of(folded)
-            token_at = hay.token_at
-            for last, (entry, length, chars) in automaton.iter(hay.text):
-                first = token_at[last - chars + 2]
-                hits.append(Hit(first, first + length, entries[entry], False))
+        hay = haystack if haystack is not None else Haystack.of(folded)
+        hits = list(found if found is not None else self._own_index().scan(hay)[0])
         if self.loose:
-            stops = haystack.stops if haystack is not None else [len(folded)] * len(folded)
             keys = self.loose_keys
             for first, token in enumerate(original):
                 # a name starts capitalised, and the key of its first word starts a key
                 if token[:1].isupper() and _starts_a_key(keys, token_skeleton(folded[first])):
-                    hit = self._find_loose(folded, original, first, stops[first])
+                    hit = self._find_loose(folded, original, first, hay.stops[first])
                     if hit is not None:
                         hits.append(hit)
         hits.sort(key=lambda hit: (hit.first, hit.variant, hit.first - hit.end))
         return iter(hits)
 
-    def _automaton(self) -> tuple[Any, tuple[Entry, ...]]:
-        """The gazetteer's own automaton, built when first needed (a rule set's PhraseIndex
-        serves extraction; this serves a gazetteer used on its own)."""
-        if self.automaton is None:
-            object.__setattr__(self, "automaton", _automaton(self.exact))
-        return self.automaton  # type: ignore[no-any-return]
+    def _own_index(self) -> PhraseIndex:
+        """The gazetteer's own phrase index, built when first needed (a rule set's
+        PhraseIndex serves extraction; this serves a gazetteer searched on its own)."""
+        index = self.index
+        if index is None:
+            index = PhraseIndex.of([self])
+            object.__setattr__(self, "index", index)
+        return index
 
     def _find_loose(
         self, folded: Sequence[str], original: Sequence[str], first: int, stop: int
@@ -281,35 +274,6 @@ def _starts_a_key(keys: Sequence[str], prefix: str) -> bool:
     """Does one of the (sorted) keys start with `prefix`?"""
     at = bisect.bisect_left(keys, prefix)
     return at < len(keys) and keys[at].startswith(prefix)
-
-
-def restored(
-    name: str,
-    variants: bool,
-    exact: dict[tuple[str, ...], Entry],
-    loose: dict[str, Entry],
-    loose_keys: tuple[str, ...],
-    loose_tokens: int,
-) -> Gazetteer:
-    """A gazetteer read back from its phrases (its automaton is built when needed)."""
-    return Gazetteer(name, variants, exact, None, loose, loose_keys, loose_tokens)
-
-
-def _automaton(exact: dict[tuple[str, ...], Entry]) -> tuple[Any, tuple[Entry, ...]]:
-    """The automaton of the phrases (" phrase " -> (entry number, tokens, chars)), and
-    the entries the numbers index."""
-    automaton = ahocorasick.Automaton()
-    entries: list[Entry] = []
-    numbers: dict[int, int] = {}  # by identity: hashing 35k entries by value is slow
-    for tokens, entry in exact.items():
-        key = " " + " ".join(tokens) + " "
-        number = numbers.get(id(entry))
-        if number is None:
-            number = numbers[id(entry)] = len(entries)
-            entries.append(entry)
-        automaton.add_word(key, (number, len(tokens), len(key)))
-    automaton.make_automaton()
-    return automaton, tuple(entries)
 
 
 Owner = tuple[int, Entry, int, int]  # gazetteer number, entry, tokens, chars of " phrase "

@@ -273,11 +273,11 @@ def _marked_text(
     """The text as leaf segments `<span class="seg" data-s data-e>` cut at every mention
     and record boundary, inside properly nested `<mark>` elements: at each segment the
     marks covering it are opened outermost first, and only the marks that change are
-    closed and reopened, so a mark crossing another is split in pieces (same `data-m`)."""
-    ordered = sorted(marks, key=mark_order)
+    closed and reopened, so a mark crossing another is split in pieces (same `data-m`).
+    `marks` come in mark_order."""
     starting: dict[int, list[int]] = {}
     ending: dict[int, list[int]] = {}
-    for number, mark in enumerate(ordered):
+    for number, mark in enumerate(marks):
         starting.setdefault(mark.start, []).append(number)
         ending.setdefault(mark.end, []).append(number)
     bounds = sorted({0, len(text), *cuts, *starting, *ending})
@@ -293,7 +293,7 @@ def _marked_text(
             keep += 1
         out.append("</mark>" * (len(stack) - keep))
         for number in wanted[keep:]:
-            mark = ordered[number]
+            mark = marks[number]
             shown = "—" if mark.value is None else mark.value
             tip = (
                 f"{mark.type}: {shown} ({mark.source})" if mark.source else f"{mark.type}: {shown}"
@@ -338,16 +338,20 @@ def _slot_spans(record: Record, size: int) -> list[tuple[str, Span | None]]:
     return [(str(name), _span(value, size)) for name, value in spans.items()]
 
 
+def _record_places(record: Record, size: int) -> tuple[Span | None, list[Span]]:
+    """Where a record stands in its text: its evidence, and its slots' (valid) spans."""
+    slots = [span for _, span in _slot_spans(record, size) if span is not None]
+    return _span(record.get("evidence_span"), size), slots
+
+
 def _record_spans(record: Record, size: int) -> list[Span]:
-    found = [span for _, span in _slot_spans(record, size) if span is not None]
-    evidence = _span(record.get("evidence_span"), size)
-    return found + ([evidence] if evidence is not None else [])
+    evidence, slots = _record_places(record, size)
+    return slots + ([evidence] if evidence is not None else [])
 
 
 def _record_attributes(record: Record, text_id: str, size: int) -> str:
     """The attributes that make an element a clickable record: where its spans are."""
-    evidence = _span(record.get("evidence_span"), size)
-    slots = [span for _, span in _slot_spans(record, size) if span is not None]
+    evidence, slots = _record_places(record, size)
     shown_evidence = f"{evidence[0]},{evidence[1]}" if evidence is not None else ""
     shown_slots = " ".join(f"{s},{e}" for s, e in slots)
     return (

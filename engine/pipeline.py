@@ -23,7 +23,7 @@ from .mentions import base_mentions, check_time, normalise
 from .normalise import normalise_date
 from .records import Record, to_record
 from .resolve import resolve_findings, resolve_mentions
-from .text import TextView, fold_token, view
+from .text import TextView, fold_token, overlaps, view
 
 STAGES = ("view", "mentions", "cascades", "relations", "resolve", "records")
 
@@ -101,10 +101,10 @@ def may_match(rules: RuleSet, text: str) -> bool:
     automaton = rules.anchor_automaton
     if automaton is None or not text.isascii() or "&" in text:
         return True
-    return may_hold(rules, text.lower().replace("--", "-"))
+    return _holds_words(rules, text.lower().replace("--", "-"))
 
 
-def may_hold(rules: RuleSet, text: str) -> bool:
+def _holds_words(rules: RuleSet, text: str) -> bool:
     """Can a relation rule match in this folded text, by the words it holds?"""
     found: set[str] = set()
     for word in whole_words(rules.anchor_automaton, text):
@@ -183,7 +183,7 @@ def _anchored(rules: RuleSet) -> Callable[[str], bool] | None:
     automaton = rules.anchor_automaton
     if automaton is None:
         return None
-    return lambda text: may_hold(rules, fold_token(text))
+    return lambda text: _holds_words(rules, fold_token(text))
 
 
 def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:
@@ -207,12 +207,11 @@ def _reached_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int
     found = set(anchored_paragraphs(rules, context))
     if "title" in rules.made_reach and view.title is not None:
         found.add(view.paragraphs[0])
-    if "dateline" in rules.made_reach and view.dateline is not None:
-        start, end = view.dateline
+    if "dateline" in rules.made_reach:
         found.update(
             view.paragraphs[index]
-            for index, (lo, hi) in enumerate(view.paragraph_spans)
-            if lo < end and start < hi
+            for index, span in enumerate(view.paragraph_spans)
+            if overlaps(span, view.dateline)
         )
     return sorted(found)
 

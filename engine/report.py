@@ -14,8 +14,13 @@ WIDTH = 100
 
 def record_line(record: dict[str, Any]) -> str:
     """MEETING(actor1=..., actor2=..., city=..., date=...) by met_with"""
+    return f"{record_words(record)} by {record['rule']}"
+
+
+def record_words(record: dict[str, Any]) -> str:
+    """MEETING(actor1=..., actor2=..., city=..., date=...)"""
     args = ", ".join(f"{k}={'null' if v is None else v}" for k, v in record["args"].items())
-    return f"{record['relation']}({args}) by {record['rule']}"
+    return f"{record['relation']}({args})"
 
 
 def evidence_line(record: dict[str, Any]) -> str:

@@ -172,6 +172,14 @@ class TextView:
     def token_text(self, first: int, end: int) -> str:
         return self.text[self.starts[first] : self.ends[end - 1]]
 
+    def sentence_text(self, first: int, end: int) -> str:
+        """Tokens first..end-1 as the original has them, spaces and line breaks made one
+        space (as reports quote a sentence); "" for none."""
+        if first >= end:
+            return ""
+        start, stop = self.token_span(first, end)
+        return " ".join(self.original[start:stop].split())
+
     def sentence_of(self, token: int) -> int:
         return _bisect_ranges(self.sentences, token)
 
@@ -208,7 +216,7 @@ def view(
         chosen = [
             line
             for number, line in enumerate(lines)
-            if number == 0 or _overlaps(line, dateline_span) or keep(text[line[0] : line[1]])
+            if number == 0 or overlaps(line, dateline_span) or keep(text[line[0] : line[1]])
         ]
     starts, ends, folded_tokens, token_texts, paragraphs = _tokenise(text, chosen)
     sentences, sentence_paragraph = _sentences(text, starts, ends, paragraphs)
@@ -231,8 +239,9 @@ def view(
     )
 
 
-def _overlaps(line: tuple[int, int], span: tuple[int, int] | None) -> bool:
-    return span is not None and line[0] < span[1] and span[0] < line[1]
+def overlaps(span: tuple[int, int], other: tuple[int, int] | None) -> bool:
+    """Do two char spans share a char?"""
+    return other is not None and span[0] < other[1] and other[0] < span[1]
 
 
 def _layout(folded: Folded, drop_lines: Sequence[regex.Pattern[str]]) -> Folded:
