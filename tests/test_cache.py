@@ -86,7 +86,11 @@ def test_a_new_rule_file_is_compiled_again(
     assert "met_extra" not in {r.name for r in before.relation_rules}
 
 
-def test_the_cached_rules_find_the_same_records(rules_copy: Path, tmp_path: Path) -> None:
+def test_the_cached_rules_find_the_same_records(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = compile_count(monkeypatch)
+
     def run() -> str:
         out, err = io.StringIO(), io.StringIO()
         code = main(
@@ -96,13 +100,11 @@ def test_the_cached_rules_find_the_same_records(rules_copy: Path, tmp_path: Path
         assert code == 0, err.getvalue()
         return out.getvalue()
 
-    os.environ[cache.CACHE_ENV] = str(tmp_path / "cache")
-    try:
-        cold = run()
-        assert list((tmp_path / "cache").glob("*.ruleset"))
-        warm = run()
-    finally:
-        del os.environ[cache.CACHE_ENV]
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    cold = run()
+    assert list((tmp_path / "cache").glob("*.ruleset"))
+    warm = run()
+    assert len(calls) == 1  # the second run read the rules from the cache
     assert warm == cold and cold.count("\n") >= 10
 
 

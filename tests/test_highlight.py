@@ -105,7 +105,7 @@ def test_the_grammar_has_the_keywords_this_file_reads() -> None:
     assert all(re.fullmatch(r"[a-z]+", k) for k in keywords)
 
 
-@pytest.mark.parametrize("text", SOURCES)
+@pytest.mark.parametrize("text", [*SOURCES, pytest.param(RARE_KEYWORDS, id="rare")])
 def test_shipped_rules_and_docs_lex_without_errors(text: str) -> None:
     errors = [value for ttype, value in lex(text) if ttype in Error]
     assert errors == []
@@ -119,10 +119,6 @@ def test_the_tokens_give_back_the_text(text: str) -> None:
 def test_the_sample_of_rare_keywords_is_a_valid_rule_file() -> None:
     _, problems = parse_text(RARE_KEYWORDS, "sample.rules")
     assert problems == []
-
-
-def test_rare_constructs_lex_without_errors() -> None:
-    assert [value for ttype, value in lex(RARE_KEYWORDS) if ttype in Error] == []
 
 
 @pytest.mark.parametrize("keyword", grammar_keywords())

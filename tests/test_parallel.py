@@ -140,23 +140,13 @@ def test_results_come_in_the_order_of_the_items(mode: str, request: pytest.Fixtu
         assert finished != sorted(finished), "the batches all finished in order"
 
 
-def test_a_local_cluster_is_started_for_the_run_and_stopped_after(
-    capfd: pytest.CaptureFixture[str],
+@pytest.mark.parametrize("dask", [None, LOCAL], ids=["pool", "local cluster"])
+def test_the_workers_started_for_the_run_stop_when_the_consumer_stops_early(
+    dask: str | None, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    results = ordered_map(worker_pid, None, range(1000), jobs=2, dask=LOCAL, batch=3)
+    results = ordered_map(worker_pid, None, itertools.count(), jobs=2, dask=dask, batch=3)
     pids = set(itertools.islice(results, 30))
     results.close()  # the consumer stops early
-    assert pids and os.getpid() not in pids  # (one worker may have done all 10 batches)
-    assert_gone(pids)
-    assert capfd.readouterr() == ("", "")
-
-
-def test_a_pool_is_shut_down_when_the_consumer_stops_early(
-    capfd: pytest.CaptureFixture[str],
-) -> None:
-    results = ordered_map(worker_pid, None, itertools.count(), jobs=2, batch=3)
-    pids = set(itertools.islice(results, 30))
-    results.close()
     assert pids and os.getpid() not in pids  # (one worker may have done all 10 batches)
     assert_gone(pids)
     assert capfd.readouterr() == ("", "")
@@ -283,17 +273,20 @@ def lines_of(setup: tuple[RuleSet, Limits], item: Item) -> list[str]:
         return [f"{item.id}: failed: {error.reason}"]
 
 
+def plain_loop(setup: tuple[RuleSet, Limits], inputs: list[str]) -> list[str]:
+    """What the inputs give in one process, without ordered_map."""
+    items = read_inputs(inputs, None, io.StringIO())
+    return [line for item in items for line in lines_of(setup, item)]
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_the_engine_writes_the_same_bytes_however_it_runs(
     mode: str, request: pytest.FixtureRequest, tmp_path: Path, shipped_rules: RuleSet
 ) -> None:
     inputs = [str(SEEDS), str(feed(tmp_path))]
-    stdin = io.StringIO()
-    reference = []
-    for item in read_inputs(inputs, None, stdin):  # the plain loop, without ordered_map
-        reference.extend(lines_of((shipped_rules, Limits()), item))
-    items = read_inputs(inputs, None, stdin)
     setup = (shipped_rules, Limits())
+    reference = plain_loop(setup, inputs)
+    items = read_inputs(inputs, None, io.StringIO())
     results = ordered_map(lines_of, setup, items, batch=2, **where(mode, request))
     lines = [line for lines in results for line in lines]
     assert "\n".join(lines).encode() == "\n".join(reference).encode()
@@ -391,8 +384,13 @@ def test_work_that_cannot_be_sent_is_refused_before_any_process_starts() -> None
             ordered_map(work, None, range(3), jobs=2)
 
 
-def test_the_default_number_of_jobs_is_the_cores_this_process_may_use() -> None:
+def test_the_default_number_of_jobs_is_the_cores_this_process_may_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert 1 <= available_cores() <= (os.cpu_count() or 1)
+    # `taskset -c 0,2`: two cores of however many the machine has
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 2}, raising=False)
+    assert available_cores() == 2
 
 
 @pytest.mark.parametrize("keywords", [{"jobs": 0}, {"batch": 0}, {"window": 0}])
@@ -409,8 +407,7 @@ def test_every_way_workers_start_gives_the_same_bytes(
     monkeypatch.setattr(parallel, "start_method", lambda: method)
     inputs = [str(SEEDS), str(feed(tmp_path))]
     setup = (shipped_rules, Limits())
-    reference = [line for item in read_inputs(inputs, None, io.StringIO())
-                 for line in lines_of(setup, item)]  # fmt: skip
+    reference = plain_loop(setup, inputs)
     items = read_inputs(inputs, None, io.StringIO())
     results = ordered_map(lines_of, setup, items, jobs=2, batch=2)
     assert [line for lines in results for line in lines] == reference

@@ -142,7 +142,10 @@ def test_report_with_expectations_shows_the_regressions(
     assert code == 1, err  # Eve Evans is missing; two records are unexpected
     page = report.read_text(encoding="utf-8")
     assert "Eve Evans" in page
-    assert "missing" in page and "unexpected" in page
+    # the regression list of article a: one missing record, two unexpected ones (the
+    # words alone would not do: the page's style sheet names both kinds)
+    assert page.count('<li class="reg reg-missing">') == 1
+    assert page.count('<li class="reg reg-unexpected record"') == 2
 
 
 def test_progress_bar_on_a_terminal_only(
