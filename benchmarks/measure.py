@@ -32,7 +32,6 @@ POLL_SECONDS = 0.05
 
 @dataclass
 class Run:
-    argv: list[str]
     returncode: int
     wall_s: float
     peak_mb: float  # wait4 ru_maxrss: the largest single process
@@ -108,7 +107,6 @@ def run(
         out.seek(0)
         err.seek(0)
         return Run(
-            list(argv),
             child.returncode,
             wall,
             usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20,

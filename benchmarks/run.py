@@ -107,7 +107,6 @@ def write_jsonl(docs: Iterable[Doc], path: Path, repeat: int = 1) -> tuple[int, 
 
 @dataclass(frozen=True)
 class Input:
-    name: str
     path: Path
     docs: int
     bytes: int
@@ -154,14 +153,14 @@ class Result:
         return self.mb / self.wall_s if self.wall_s else None
 
 
-def fmt(value: float | int | None, digits: int = 2, unit: str = "") -> str:
+def fmt(value: float | int | None, digits: int = 2) -> str:
     if value is None:
         return "-"
     if isinstance(value, int):
-        return f"{value:,}{unit}"
+        return f"{value:,}"
     if value != 0 and abs(value) < 10 ** (-digits):
-        return f"{value:.{digits}g}{unit}"
-    return f"{value:,.{digits}f}{unit}"
+        return f"{value:.{digits}g}"
+    return f"{value:,.{digits}f}"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -190,9 +189,8 @@ def verdict(value: float | None, target: float, at_least: bool) -> str:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace, data: Path, work: Path) -> None:
+    def __init__(self, args: argparse.Namespace, work: Path) -> None:
         self.args = args
-        self.data = data
         self.work = work
         self.env = dict(os.environ)
         self.env["PYTHONPATH"] = os.pathsep.join(
@@ -211,10 +209,10 @@ class Bench:
 
     # -------------------------------------------------------------- extract
 
-    def extract_argv(self, pack: Path, source: Path, output: Path, jobs: int | None) -> list[str]:
+    def extract_argv(self, pack: Path, source: Path, output: Path, jobs: int) -> list[str]:
         argv = [sys.executable, "-m", "engine.cli", "--rules", str(pack), str(source)]
         argv += ["-o", str(output)]
-        if self.jobs and jobs is not None:
+        if self.jobs:
             argv += ["--jobs", str(jobs)]
         if "--no-progress" in self.help:
             argv.append("--no-progress")  # (shown only on a terminal anyway)
@@ -225,7 +223,7 @@ class Bench:
         label: str,
         pack: Path,
         source: Input,
-        jobs: int | None = 1,
+        jobs: int = 1,
     ) -> Result:
         output = self.work / "out.jsonl"
         warm = None
@@ -293,10 +291,9 @@ class Bench:
 
     # -------------------------------------------------------------- baselines
 
-    def baseline(self, system: str, phrases: Path, source: Input) -> Result:
-        label = {"floor": "floor: pyahocorasick", "spacy": "spaCy blank + PhraseMatcher + Matcher"}[
-            system
-        ]
+    def baseline(self, system: str, phrases: Path, source: Input, suffix: str = "") -> Result:
+        names = {"floor": "floor: pyahocorasick", "spacy": "spaCy blank + PhraseMatcher + Matcher"}
+        label = names[system] + suffix
         module = {"floor": "ahocorasick", "spacy": "spacy"}[system]
         if importlib.util.find_spec(module) is None:
             package = {"floor": "pyahocorasick", "spacy": "spacy"}[system]
@@ -466,7 +463,7 @@ def check_data(data: Path) -> str | None:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python benchmarks/run.py",
-        description="Benchmark extract against a pyahocorasick floor and spaCy (one run).",
+        description="Benchmark extract against a pyahocorasick floor and spaCy.",
     )
     parser.add_argument("--data", help="data folder (default: ../shared/data from the repo root)")
     parser.add_argument(
@@ -523,7 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
-    bench = Bench(args, data, work)
+    bench = Bench(args, work)
     info = machine()
     info["load average at start"] = load()
     engine_at_start = fingerprint()
@@ -536,7 +533,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     def make_input(name: str, count: int | None, repeat: int = 1) -> Input:
         docs = corpus if count is None else corpus[:count]
         n, size = write_jsonl(docs, work / f"{name}.jsonl", repeat)
-        return Input(name, work / f"{name}.jsonl", n, size)
+        return Input(work / f"{name}.jsonl", n, size)
 
     main_input = make_input("corpus", args.docs)
     scale_input = (
@@ -612,8 +609,8 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         suffix = "" if number == 1 else f" (round {number})"
         label = "extract --jobs 1" if bench.jobs else "extract"
         one = bench.extract(label + suffix, pack, main_input)
-        floors.append(bench.baseline("floor", phrases_file, main_input))
-        spacys.append(bench.baseline("spacy", phrases_file, main_input))
+        floors.append(bench.baseline("floor", phrases_file, main_input, suffix))
+        spacys.append(bench.baseline("spacy", phrases_file, main_input, suffix))
         two = None
         if bench.jobs:
             two = bench.extract("extract --jobs 2" + suffix, pack, main_input, jobs=2)
@@ -629,15 +626,16 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
 
     # ---- gazetteer size
     gazetteer_results = []
+    # the full gazetteer's row takes the first round's runs: single runs, as the others
     for _, got, path in gazetteer_packs:
         if path == pack:
-            compiled = cold
+            compiled = colds[0]
         else:
             empty_cache = work / f"cache-{got}"
             empty_cache.mkdir()
             compiled = bench.compile_only(f"compile, {got:,} actor phrases", path, empty_cache)
         if path == pack and scale_input is main_input:
-            result = ex
+            result = rounds[0][0]
         else:
             result = bench.extract(f"{got:,} actor phrases", path, scale_input)
         gazetteer_results.append((got, compiled, result))
@@ -646,7 +644,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     memory_results = []
     for multiple in MULTIPLES:
         if multiple == 1 and args.memory_docs == args.docs:
-            memory_results.append((multiple, ex))
+            memory_results.append((multiple, rounds[0][0]))  # a single run, as 4x and 16x
             continue
         source = make_input(f"memory-x{multiple}", args.memory_docs, multiple)
         memory_results.append((multiple, bench.extract(f"corpus x{multiple}", pack, source)))
@@ -791,7 +789,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         say("--jobs 2: n/a (not supported: `extract --help` has no --jobs)")
     else:
         paired = [(one, two, ceiling) for one, two, ceiling in rounds if two is not None]
-        jobs1 = fastest([one for one, _, _ in paired])
+        jobs1 = ex  # the fastest --jobs 1 run of the rounds
         speedup = jobs1.run_s / jobs2.run_s if jobs1.ok and jobs2.ok else None  # type: ignore[operator]
         wall_speedup = jobs1.wall_s / jobs2.wall_s if jobs1.wall_s and jobs2.wall_s else None
         rows = [
