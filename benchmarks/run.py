@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,10 @@ MULTIPLES = (1, 4, 16)
 # turn), and the fastest run of each is reported: on a virtual machine whose CPUs other
 # machines share, a single run can say more about the neighbours than about the system
 ROUNDS = 3
+# --jobs 1 and --jobs 2 are compared over more pairs of runs (the rounds', then pairs of
+# their own): how fast two processes go depends most on what the neighbours do
+JOBS_ROUNDS = 6
+MYPYC_LABEL = "extract --jobs 1, compiled build (NEWSRULES_COMPILE=1)"
 FLAT = 1.20  # memory is "flat" when the peak at 16x is within 20 % of the peak at 1x
 
 TARGETS = {
@@ -189,14 +194,17 @@ def verdict(value: float | None, target: float, at_least: bool) -> str:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace, work: Path) -> None:
+    def __init__(
+        self, args: argparse.Namespace, work: Path, root: Path = ROOT, cache: str = "cache"
+    ) -> None:
         self.args = args
         self.work = work
+        self.root = root  # where the engine package is imported from
         self.env = dict(os.environ)
         self.env["PYTHONPATH"] = os.pathsep.join(
-            [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+            [str(root), *filter(None, [os.environ.get("PYTHONPATH")])]
         )
-        self.cache = work / "cache"  # the compiled-rule cache the throughput runs share
+        self.cache = work / cache  # the compiled-rule cache the throughput runs share
         self.cache.mkdir()
         self.env["NEWSRULES_CACHE"] = str(self.cache)
         self.help = ""
@@ -232,7 +240,7 @@ class Bench:
             warm = self.compile_only(f"{label}: warming the cache", pack, self.cache)
         argv = self.extract_argv(pack, source.path, output, jobs)
         self.log(f"{label}: extract on {source.docs:,} docs ({source.mb:.2f} MB) ...")
-        run = measure.run(argv, cwd=str(ROOT), env=self.env, timeout=self.args.timeout)
+        run = measure.run(argv, cwd=str(self.root), env=self.env, timeout=self.args.timeout)
         result = Result(
             label,
             source.docs,
@@ -275,7 +283,7 @@ class Bench:
         output = self.work / "out-empty.jsonl"
         env = dict(self.env, NEWSRULES_CACHE=str(cache))
         argv = self.extract_argv(pack, empty, output, 1)
-        run = measure.run(argv, cwd=str(ROOT), env=env, timeout=self.args.timeout)
+        run = measure.run(argv, cwd=str(self.root), env=env, timeout=self.args.timeout)
         output.unlink(missing_ok=True)
         result = Result(label, 0, 0.0, wall_s=run.wall_s, peak_mb=run.peak_mb, tree_mb=run.tree_mb)
         if run.returncode != 0:
@@ -287,7 +295,7 @@ class Bench:
     def startup(self) -> float:
         """Wall time of a Python process that only imports the command line (best of 3)."""
         argv = [sys.executable, "-c", "import engine.cli"]
-        return min(measure.run(argv, cwd=str(ROOT), env=self.env).wall_s for _ in range(3))
+        return min(measure.run(argv, cwd=str(self.root), env=self.env).wall_s for _ in range(3))
 
     # -------------------------------------------------------------- baselines
 
@@ -300,7 +308,7 @@ class Bench:
             return Result(label, source.docs, source.mb, note=f"n/a ({package} not installed)")
         self.log(f"{label} on {source.docs:,} docs ...")
         argv = [sys.executable, str(HERE / "baselines.py"), system, str(phrases), str(source.path)]
-        run = measure.run(argv, cwd=str(ROOT), env=self.env, timeout=self.args.timeout)
+        run = measure.run(argv, cwd=str(self.root), env=self.env, timeout=self.args.timeout)
         result = Result(
             label,
             source.docs,
@@ -369,6 +377,28 @@ def two_process_ceiling(steps: int = 20_000_000) -> float:
         pool.map(_burn, [steps, steps], chunksize=1)
         together = time.perf_counter() - started
     return alone / together
+
+
+def compiled_modules() -> list[str]:
+    """The modules the compiled build compiles (`[tool.newsrules] compiled`)."""
+    with (ROOT / "pyproject.toml").open("rb") as stream:
+        return list(tomllib.load(stream)["tool"]["newsrules"]["compiled"])
+
+
+def compiled_engine(work: Path) -> Path | str:
+    """A copy of the engine built as `NEWSRULES_COMPILE=1 pip install .` builds it (the
+    compiled modules beside the others), as its root folder; or why there is none."""
+    if importlib.util.find_spec("mypyc") is None:
+        return "n/a (mypy, which has mypyc, is not installed)"
+    root = work / "compiled"
+    root.mkdir()
+    shutil.copytree(ROOT / "engine", root / "engine")
+    shutil.copy(ROOT / "pyproject.toml", root)  # the mypy settings (untyped ahocorasick)
+    files = [f"engine/{name}.py" for name in compiled_modules()]
+    done = measure.run([sys.executable, "-m", "mypyc", *files], cwd=str(root), timeout=900)
+    if done.returncode != 0:
+        return f"n/a (mypyc failed: {done.stderr.strip()[-200:] or done.stdout.strip()[-200:]})"
+    return root
 
 
 def machine() -> dict[str, str]:
@@ -492,6 +522,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="timed runs of each system in sections 1-3; the fastest is reported "
         "(default %(default)s)",
     )
+    parser.add_argument(
+        "--jobs-rounds",
+        type=int,
+        default=JOBS_ROUNDS,
+        help="pairs of --jobs 1 and --jobs 2 runs in section 3, the rounds' included; the "
+        "fastest of each is compared (default %(default)s)",
+    )
+    parser.add_argument(
+        "--no-compiled",
+        dest="compiled",
+        action="store_false",
+        help="skip the compiled build's row of section 1 (NEWSRULES_COMPILE=1: modules "
+        "compiled with mypyc; needs mypy and a C compiler)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
@@ -602,13 +646,25 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     cache_written = any(cold_cache.iterdir())
     cache_supported = bench.cache_supported = cache_written or bench.cache_flag
 
+    # ---- the compiled build (NEWSRULES_COMPILE=1), run in the rounds too
+    mypyc_bench: Bench | str | None = None
+    if args.compiled:
+        bench.log("compiling the compiled build's modules with mypyc ...")
+        root = compiled_engine(work)
+        mypyc_bench = root if isinstance(root, str) else Bench(args, work, root, "cache-mypyc")
+        if isinstance(mypyc_bench, Bench):
+            mypyc_bench.help, mypyc_bench.jobs = bench.help, bench.jobs
+            mypyc_bench.cache_flag, mypyc_bench.cache_supported = bench.cache_flag, cache_supported
+
     # ---- side by side, and --jobs 2: in rounds, each system in turn, the fastest kept
     rounds: list[tuple[Result, Result | None, float | None]] = []  # --jobs 1, 2, ceiling
-    floors, spacys = [], []
+    floors, spacys, mypyc_runs = [], [], []
     for number in range(1, args.rounds + 1):
         suffix = "" if number == 1 else f" (round {number})"
         label = "extract --jobs 1" if bench.jobs else "extract"
         one = bench.extract(label + suffix, pack, main_input)
+        if isinstance(mypyc_bench, Bench):
+            mypyc_runs.append(mypyc_bench.extract(MYPYC_LABEL + suffix, pack, main_input))
         floors.append(bench.baseline("floor", phrases_file, main_input, suffix))
         spacys.append(bench.baseline("spacy", phrases_file, main_input, suffix))
         two = None
@@ -617,7 +673,19 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         rounds.append((one, two, two_process_ceiling() if bench.jobs else None))
     ex = fastest([one for one, _, _ in rounds])
     floor, spacy = fastest(floors), fastest(spacys)
-    jobs2 = fastest([two for _, two, _ in rounds if two is not None]) if bench.jobs else None
+    pairs = list(rounds)  # --jobs 1 vs 2: the rounds' runs, then pairs of their own
+    for number in range(len(rounds) + 1, args.jobs_rounds + 1 if bench.jobs else 0):
+        suffix = f" (pair {number})"
+        one = bench.extract("extract --jobs 1" + suffix, pack, main_input)
+        two = bench.extract("extract --jobs 2" + suffix, pack, main_input, jobs=2)
+        pairs.append((one, two, two_process_ceiling()))
+    jobs2 = fastest([two for _, two, _ in pairs if two is not None]) if bench.jobs else None
+
+    mypyc_run = fastest(mypyc_runs) if mypyc_runs else None
+    if isinstance(mypyc_bench, str):
+        mypyc_run = Result(MYPYC_LABEL, main_input.docs, main_input.mb, note=mypyc_bench)
+    elif mypyc_run is not None and mypyc_run.extra.get("sha256") != ex.extra.get("sha256"):
+        mypyc_run.note += " OUTPUT DIFFERS from the pure-Python run"
 
     # ---- rule count
     rule_results = []
@@ -691,7 +759,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         f"{main_input.mb:.2f} MB; the fastest of {args.rounds} rounds of each system"
     )
     rows = []
-    for r in (ex, floor, spacy):
+    for r in (ex, floor, spacy, *([mypyc_run] if mypyc_run is not None else [])):
         rows.append(
             [
                 r.label,
@@ -737,7 +805,16 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         f"extract/spaCy = {fmt(to_spacy, 3)} (target >= {TARGETS['spacy']:.0f}: "
         f"{verdict(to_spacy, TARGETS['spacy'], True)}); on wall time {fmt(wall_spacy, 3)}"
     )
-
+    if mypyc_run is not None and mypyc_run.mb_s:
+        speed = mypyc_run.mb_s
+        same = mypyc_run.extra.get("sha256") == ex.extra.get("sha256")
+        say(
+            f"compiled build (mypyc: {', '.join(compiled_modules())}): "
+            f"{fmt(speed / ex.mb_s if ex.mb_s else None, 2)}x the pure-Python extract; "
+            f"extract/floor = {fmt(speed / floor.mb_s if floor.mb_s else None, 4)}, "
+            f"extract/spaCy = {fmt(speed / spacy.mb_s if spacy.mb_s else None, 3)}; "
+            f"output the same bytes: {'yes' if same else 'NO'}"
+        )
     say("")
     say(
         "2. Rule-set compile time, benchmark pack (extract on an empty input; wall clock; the "
@@ -784,12 +861,15 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     say(table(["run", "wall s", "minus start-up s", "peak MB", "target", "note"], rows))
 
     say("")
-    say("3. Parallel: --jobs 1 vs --jobs 2, same input as 1.")
+    say(
+        f"3. Parallel: --jobs 1 vs --jobs 2, same input as 1; {args.jobs_rounds} pairs of runs "
+        "(the rounds' runs, then pairs of their own)"
+    )
     if jobs2 is None:
         say("--jobs 2: n/a (not supported: `extract --help` has no --jobs)")
     else:
-        paired = [(one, two, ceiling) for one, two, ceiling in rounds if two is not None]
-        jobs1 = ex  # the fastest --jobs 1 run of the rounds
+        paired = [(one, two, ceiling) for one, two, ceiling in pairs if two is not None]
+        jobs1 = fastest([one for one, _, _ in paired])
         speedup = jobs1.run_s / jobs2.run_s if jobs1.ok and jobs2.ok else None  # type: ignore[operator]
         wall_speedup = jobs1.wall_s / jobs2.wall_s if jobs1.wall_s and jobs2.wall_s else None
         rows = [
@@ -825,13 +905,13 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         same = len(digests) == 1 and None not in digests
         say(
             f"speed-up = {fmt(speedup, 2)}: the fastest --jobs 1 run ({fmt(jobs1.run_s, 2)} s) "
-            f"over the fastest --jobs 2 run ({fmt(jobs2.run_s, 2)} s) of {len(paired)} rounds "
+            f"over the fastest --jobs 2 run ({fmt(jobs2.run_s, 2)} s) of {len(paired)} pairs "
             f"(target >= {TARGETS['jobs']}: {verdict(speedup, TARGETS['jobs'], True)}); "
             f"on wall time {fmt(wall_speedup, 2)}; "
             f"outputs byte-identical: {'yes' if same else 'NO'}"
         )
         say(
-            "round by round: "
+            "pair by pair: "
             + "; ".join(
                 f"{fmt(one.run_s / two.run_s if one.ok and two.ok else None, 2)} "  # type: ignore[operator]
                 f"(machine's ceiling {fmt(ceiling, 2)})"
@@ -840,7 +920,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         )
         say(
             "the machine's ceiling: the same pure-Python loop run twice in one process and "
-            "once in each of two processes, measured after each round: what --jobs 2 can "
+            "once in each of two processes, measured after each pair: what --jobs 2 can "
             "reach on this machine at that moment"
         )
 
@@ -978,6 +1058,15 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
                 "cache_supported": cache_supported,
             },
             "jobs2": None if jobs2 is None else vars(jobs2),
+            "compiled": None if mypyc_run is None else vars(mypyc_run),
+            "jobs_pairs": [
+                {
+                    "jobs1": vars(one),
+                    "jobs2": None if two is None else vars(two),
+                    "ceiling": ceiling,
+                }
+                for one, two, ceiling in pairs[len(rounds) :]
+            ],
             "rounds": [
                 {
                     "jobs1": vars(one),

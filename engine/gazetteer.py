@@ -24,13 +24,14 @@ import regex
 import yaml
 
 from .errors import Diagnostic, byte_position
+from .frozen import Frozen
 from .text import TOKEN, fold_characters, fold_token
 
 Attributes = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(Frozen):
     """One canonical name and its attributes (e.g. kind, country, organisation)."""
 
     name: str
@@ -65,6 +66,7 @@ _REPEATS = regex.compile(r"(.)\1+")
 _CONSONANT = regex.compile(r"[^aeiouy]")
 _FINAL_H = regex.compile(r"(?<=[aeiouy])h$")
 MIN_VARIANT_CONSONANTS = 5  # shorter keys collide too often to be trusted
+PREFIX_MEMO = 1 << 16  # prefixes a gazetteer remembers whether a loose key starts with
 
 
 @functools.lru_cache(maxsize=1 << 16)  # tokens repeat: "The", "Reuters", "Minister" ...
@@ -183,6 +185,8 @@ class Gazetteer:
     loose: dict[str, Entry] = field(default_factory=dict)
     loose_keys: tuple[str, ...] = ()  # the loose keys, sorted: what a key may start as
     loose_tokens: int = 0  # the most tokens a loose phrase may span in a text
+    # prefix -> does a loose key start with it (starts_a_key's memory; never pickled)
+    prefixes: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -231,15 +235,26 @@ class Gazetteer:
         hay = haystack if haystack is not None else Haystack.of(folded)
         hits = list(found if found is not None else self._own_index().scan(hay)[0])
         if self.loose:
-            keys = self.loose_keys
             for first, token in enumerate(original):
                 # a name starts capitalised, and the key of its first word starts a key
-                if token[:1].isupper() and _starts_a_key(keys, token_skeleton(folded[first])):
+                if token[:1].isupper() and self.starts_a_key(token_skeleton(folded[first])):
                     hit = self._find_loose(folded, original, first, hay.stops[first])
                     if hit is not None:
                         hits.append(hit)
         hits.sort(key=lambda hit: (hit.first, hit.variant, hit.first - hit.end))
         return iter(hits)
+
+    def starts_a_key(self, prefix: str) -> bool:
+        """Does one of the loose keys start with `prefix`? Answers are remembered (up to
+        PREFIX_MEMO of them): the same names and capitalised words recur in documents."""
+        known = self.prefixes.get(prefix)
+        if known is None:
+            keys = self.loose_keys
+            at = bisect.bisect_left(keys, prefix)
+            known = at < len(keys) and keys[at].startswith(prefix)
+            if len(self.prefixes) < PREFIX_MEMO:
+                self.prefixes[prefix] = known
+        return known
 
     def _own_index(self) -> PhraseIndex:
         """The gazetteer's own phrase index, built when first needed (a rule set's
@@ -261,19 +276,13 @@ class Gazetteer:
             if not _name_part(original[end], end == first):
                 break
             key += token_skeleton(folded[end])
-            if not _starts_a_key(self.loose_keys, key):  # no longer name can match
+            if not self.starts_a_key(key):  # no longer name can match
                 break
             entry = self.loose.get(key)
             if entry is not None and tuple(folded[first : end + 1]) not in self.exact:
                 if len(_CONSONANT.findall(key)) >= MIN_VARIANT_CONSONANTS:
                     best = Hit(first, end + 1, entry, True)
         return best
-
-
-def _starts_a_key(keys: Sequence[str], prefix: str) -> bool:
-    """Does one of the (sorted) keys start with `prefix`?"""
-    at = bisect.bisect_left(keys, prefix)
-    return at < len(keys) and keys[at].startswith(prefix)
 
 
 Owner = tuple[int, Entry, int, int]  # gazetteer number, entry, tokens, chars of " phrase "

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .frozen import Frozen
 from .gazetteer import Attributes
 from .text import TextView
 
@@ -67,20 +68,29 @@ class Context:
     _firsts: dict[str, list[int]] = field(default_factory=dict)
     memo: dict[object, object] = field(default_factory=dict)  # per-document answers
     budget: int = 1_000_000
+    checkpoint: int = 0  # the step count at which to check budget and time next
     deadline: float = float("inf")  # time.monotonic() after which the document is given up
     region: list[tuple[int, int]] | None = None  # where entity rules run (None: everywhere)
     partial: bool = False  # prepared only where records can come from: no whole-document answers
 
     def spend(self) -> None:
         """Count one step of the search; a document that needs too many, or too long, is
-        given up (a pathological pattern must not freeze a batch)."""
+        given up (a pathological pattern must not freeze a batch). The hottest loops do
+        the same inline: `ctx.steps += 1` and, at `ctx.checkpoint`, `ctx.check()`."""
         self.steps += 1
+        if self.steps >= self.checkpoint:
+            self.check()
+
+    def check(self) -> None:
+        """Give up when the steps are over budget or the time is out; else set the next
+        checkpoint: the budget's end, or the next time check (every 1,024 steps)."""
         if self.steps > self.budget:
             raise MatchBudgetExceeded(
                 f"matching gave up after {self.budget:,} steps", steps=self.budget
             )
-        if not self.steps & 0x3FF and time.monotonic() > self.deadline:
+        if time.monotonic() > self.deadline:
             raise MatchBudgetExceeded("matching ran out of time")
+        self.checkpoint = min(self.budget + 1, self.steps + 0x400)
 
     @classmethod
     def of(cls, view: TextView, mentions: Iterable[Mention]) -> Context:
@@ -144,7 +154,7 @@ class WholeDocumentNeeded(Exception):
 # ------------------------------------------------------------------ matchers
 
 
-class Node:
+class Node(Frozen):
     """A compiled pattern element."""
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
@@ -217,7 +227,7 @@ class BuiltinNode(Node):
 
 
 @dataclass(frozen=True)
-class Test:
+class Test(Frozen):
     """`attribute = value`, where value is a constant or `capture.attribute`."""
 
     attribute: str
@@ -244,8 +254,11 @@ class TypeNode(Node):
     tests: tuple[Test, ...] = ()
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
-        for mention in ctx.mentions.get(self.type, {}).get(i, ()):
-            if mention.end <= ctx.hi and all(t.holds(mention, caps) for t in self.tests):
+        starting = ctx.mentions.get(self.type)
+        for mention in starting.get(i, ()) if starting else ():
+            if mention.end > ctx.hi:
+                continue
+            if not self.tests or all(t.holds(mention, caps) for t in self.tests):
                 yield mention.end, caps + (Captured(None, i, mention.end, (mention,)),)
 
 
@@ -284,17 +297,24 @@ class SeqNode(Node):
         if not items:
             yield i, caps
             return
-        guards = self.guards or (None,) * len(items)
+        last = len(items)
+        guards = self.guards or (None,) * last
         stack = [items[0].run(ctx, i, caps)]
         while stack:
-            ctx.spend()
+            ctx.steps += 1  # ctx.spend(), inline
+            if ctx.steps >= ctx.checkpoint:
+                ctx.check()
             step = next(stack[-1], None)
             if step is None:
                 stack.pop()
-            elif len(stack) == len(items):
+                continue
+            depth = len(stack)
+            if depth == last:
                 yield step
-            elif can_start(guards[len(stack)], ctx, step[0]):
-                stack.append(items[len(stack)].run(ctx, step[0], step[1]))
+                continue
+            guard = guards[depth]
+            if guard is None or can_start(guard, ctx, step[0]):
+                stack.append(items[depth].run(ctx, step[0], step[1]))
 
 
 def can_start(guard: Guard, ctx: Context, i: int) -> bool:
@@ -329,7 +349,9 @@ class RepeatNode(Node):
         """Longest first, with an explicit stack; a repetition that consumes nothing stops."""
         stack: list[tuple[int, Captures, Step]] = [(i, caps, self.item.run(ctx, i, caps))]
         while stack:
-            ctx.spend()
+            ctx.steps += 1  # ctx.spend(), inline
+            if ctx.steps >= ctx.checkpoint:
+                ctx.check()
             at, held, steps = stack[-1]
             done = len(stack) - 1
             step = next(steps, None) if self.max is None or done < self.max else None

@@ -18,6 +18,7 @@ from .compile import CompiledRule, RuleSet
 from .documents import Document
 from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule
+from .frozen import Frozen
 from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded
 from .mentions import base_mentions, check_time, normalise
 from .normalise import normalise_date
@@ -29,7 +30,7 @@ STAGES = ("view", "mentions", "cascades", "relations", "resolve", "records")
 
 
 @dataclass(frozen=True)
-class Limits:
+class Limits(Frozen):
     """How much matching one document may cost before it is given up and reported."""
 
     seconds: float = 60.0

@@ -53,15 +53,18 @@ def _fold_piece(piece: str) -> str:
 
 @dataclass(frozen=True)
 class Folded:
-    """Folded text; its char i came from `original[starts[i]:ends[i]]` (a char, an entity...)."""
+    """Folded text; its char i came from `original[starts[i]:ends[i]]` (a char, an entity...).
+    Ranges when each char came from itself (nothing to fold: most documents)."""
 
     text: str
-    starts: list[int]
-    ends: list[int]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
 
 def fold_characters(original: str) -> Folded:
     """Fold formatting, keeping for every folded char the piece of source it came from."""
+    if _FOLD_PIECES.search(original) is None and _SPECIAL.search(original) is None:
+        return Folded(original, range(len(original)), range(1, len(original) + 1))
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -134,7 +137,8 @@ _TERMINAL_LINE_END = regex.compile(r"""[.!?:;"')\]]\s*$""")
 class TextView:
     """A document ready for matching.
 
-    `text` is the folded text; its char i came from `original[offsets[i]:offset_ends[i]]`.
+    `text` is the folded text; its char i came from `original[offsets[i]:offset_ends[i]]`
+    (`offsets` has one more: the original's end, where the text's end maps).
     Tokens are parallel lists (start, end, folded form); sentences and paragraphs are
     half-open token ranges; `sentence_paragraph[k]` is the paragraph of sentence k and
     `paragraph_spans[k]` the char span (a line of `text`) of paragraph k.
@@ -223,8 +227,8 @@ def view(
     return TextView(
         original,
         text,
-        laid_out.starts + [len(original)],
-        laid_out.ends + [len(original)],
+        _and_end(laid_out.starts, len(original)),
+        laid_out.ends,
         starts,
         ends,
         folded_tokens,
@@ -239,6 +243,13 @@ def view(
     )
 
 
+def _and_end(offsets: Sequence[int], end: int) -> Sequence[int]:
+    """The offsets, then `end` (where the original ends: the offset of the text's end)."""
+    if isinstance(offsets, range) and offsets.stop == end and offsets.step == 1:
+        return range(offsets.start, end + 1)  # nothing folded: no copy
+    return [*offsets, end]
+
+
 def overlaps(span: tuple[int, int], other: tuple[int, int] | None) -> bool:
     """Do two char spans share a char?"""
     return other is not None and span[0] < other[1] and other[0] < span[1]
@@ -249,12 +260,16 @@ def _layout(folded: Folded, drop_lines: Sequence[regex.Pattern[str]]) -> Folded:
     lines = folded.text.split("\n")
     kept = [None if any(p.search(line) for p in drop_lines) else line for line in lines]
     explicit = _explicit_paragraphs(kept)
+    if None not in kept:  # nothing dropped: each line break becomes one char, in place
+        breaks = [_line_break(kept[i - 1], kept[i], explicit) for i in range(1, len(lines))]
+        text = lines[0] + "".join(b + line for b, line in zip(breaks, lines[1:], strict=True))
+        return Folded(text, folded.starts, folded.ends)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     line_start = 0
     previous: str | None = None
-    for index, line in enumerate(lines):
+    for index, line in enumerate(lines):  # (ranges sliced are ranges: extend takes them)
         if index:
             out.append(_line_break(previous, kept[index], explicit))
             starts.append(folded.starts[line_start - 1])

@@ -37,7 +37,7 @@ DATELINE = regex.compile(r"^\s*([A-Z][A-Z .'-]{2,40}?)\s*(?::|\(\w+\)\s*-)\s", r
 def _fold(original: str) -> tuple[str, list[int]]:
     """Folded text and the start offset of each folded char, plus the source length."""
     folded = fold_characters(original)
-    return folded.text, folded.starts + [len(original)]
+    return folded.text, [*folded.starts, len(original)]
 
 
 def test_each_folded_char_knows_the_whole_source_piece_it_came_from() -> None:
@@ -97,6 +97,17 @@ def test_fold_characters_folds(original: str, expected: str) -> None:
     assert folded == expected
     assert len(offsets) == len(folded) + 1
     assert offsets[-1] == len(original)
+
+
+def test_text_with_nothing_to_fold_keeps_every_offset() -> None:
+    original = "Lavrov met Haniyeh in Moscow.\nIt was Thursday."
+    folded, offsets = _fold(original)
+    assert folded == original
+    assert offsets == list(range(len(original) + 1))
+    v = view(original)
+    assert [original[slice(*v.token_span(k, k + 1))] for k in range(len(v.starts))] == (
+        "Lavrov met Haniyeh in Moscow . It was Thursday .".split()
+    )
 
 
 def test_fold_characters_offsets_by_hand() -> None:
