@@ -4,11 +4,16 @@
 `[tool.newsrules] compiled` in pyproject.toml into C extensions with mypyc (setup.py);
 mypy, which has mypyc, is then a build requirement. A plain `pip install .` needs neither
 mypy nor a C compiler and installs pure Python.
+
+An editable install (`pip install -e .`) is always pure Python, NEWSRULES_COMPILE or not:
+compiled modules built beside the sources would go on running after the sources change.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 from setuptools import build_meta
 from setuptools.build_meta import *  # noqa: F403  (the rest of the backend, as it is)
@@ -37,5 +42,33 @@ def get_requires_for_build_wheel(config_settings: dict[str, object] | None = Non
 def get_requires_for_build_editable(
     config_settings: dict[str, object] | None = None,
 ) -> list[str]:
-    extra = MYPY if compiling() else []
-    return [*build_meta.get_requires_for_build_editable(config_settings), *extra]
+    with _pure():
+        return list(build_meta.get_requires_for_build_editable(config_settings))
+
+
+def build_editable(
+    wheel_directory: str,
+    config_settings: dict[str, object] | None = None,
+    metadata_directory: str | None = None,
+) -> str:
+    with _pure():
+        return str(build_meta.build_editable(wheel_directory, config_settings, metadata_directory))
+
+
+def prepare_metadata_for_build_editable(
+    metadata_directory: str, config_settings: dict[str, object] | None = None
+) -> str:
+    with _pure():
+        made = build_meta.prepare_metadata_for_build_editable(metadata_directory, config_settings)
+        return str(made)
+
+
+@contextlib.contextmanager
+def _pure() -> Iterator[None]:
+    """NEWSRULES_COMPILE unset for the time of an editable build."""
+    saved = os.environ.pop("NEWSRULES_COMPILE", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["NEWSRULES_COMPILE"] = saved
