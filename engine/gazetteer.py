@@ -25,7 +25,7 @@ import yaml
 
 from .errors import Diagnostic, byte_position
 from .frozen import Frozen
-from .text import TOKEN, fold_characters, fold_token
+from .text import fold_characters, fold_token, token_pattern
 
 Attributes = tuple[tuple[str, str], ...]
 
@@ -51,8 +51,9 @@ class Hit:
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """Tokenise a phrase the way documents are folded and tokenised, for comparison."""
     if phrase.isascii() and not _FOLDED_ASCII.search(phrase):  # folding changes nothing
-        return tuple(token.lower() for token in TOKEN.findall(phrase))
-    return tuple(fold_token(m.group()) for m in TOKEN.finditer(fold_characters(phrase).text))
+        return tuple(token.lower() for token in token_pattern(phrase).findall(phrase))
+    folded = fold_characters(phrase).text
+    return tuple(fold_token(m.group()) for m in token_pattern(folded).finditer(folded))
 
 
 _FOLDED_ASCII = regex.compile(r"[&\t\r\n]|--")  # what fold_characters changes in ASCII

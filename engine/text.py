@@ -9,6 +9,7 @@ every character of it, where it came from; then splits paragraphs, sentences and
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -128,6 +129,28 @@ TOKEN = regex.compile(
     r"|'s\b|\.\.\.|\S",
     regex.VERSION1,
 )
+# TOKEN for text that is ASCII and has none of the separators \x1c-\x1f (which Python's
+# `re` takes for whitespace, `regex` not): the same tokens, found by `re` in half the time.
+# tests/test_text.py checks that the two agree.
+_ASCII_TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}"
+    rf"|(?:{_ABBREVIATIONS})\.(?=\s|$)"
+    r"|[A-Z]\.(?=\s+[A-Z])"
+    r"|[A-Za-z][A-Za-z0-9]*(?:(?:-|'(?!s\b))[A-Za-z0-9]+)*"
+    r"|[0-9]+(?:[.,:/-][0-9]+)*"
+    r"|'s\b|\.\.\.|\S"
+)
+_SEPARATORS = re.compile("[\x1c-\x1f]")
+
+
+def token_pattern(text: str) -> regex.Pattern[str] | re.Pattern[str]:
+    """The pattern that tokenises this text: TOKEN, or its faster ASCII twin where the two
+    find the same tokens."""
+    if text.isascii() and _SEPARATORS.search(text) is None:
+        return _ASCII_TOKEN
+    return TOKEN
+
+
 _SENTENCE_END = {".", "!", "?", "..."}
 _CLOSERS = {'"', "'", ")", "]"}
 _TERMINAL_LINE_END = regex.compile(r"""[.!?:;"')\]]\s*$""")
@@ -344,9 +367,10 @@ def _tokenise(
     ends: list[int] = []
     texts: list[str] = []
     paragraphs: list[tuple[int, int]] = []
+    pattern = token_pattern(text)
     for line_start, line_end in lines:
         first = len(starts)
-        for match in TOKEN.finditer(text, line_start, line_end):
+        for match in pattern.finditer(text, line_start, line_end):
             start, end = match.span()
             starts.append(start)
             ends.append(end)

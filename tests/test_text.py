@@ -10,8 +10,10 @@ import random
 
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.text import TextView, fold_characters, view
+from engine.text import TOKEN, TextView, fold_characters, token_pattern, view
 
 # ------------------------------------------------------------------ helpers
 
@@ -870,3 +872,85 @@ def test_an_ascii_token_folds_as_a_unicode_one_would() -> None:
     for word in ["Moscow", "U.S.", "AL-QASSAM", "ibn", "Tete-a-Tete", "'s", "1,400"]:
         assert fold_token(word) == word.casefold()
     assert fold_token("Bagheri-Kani\u0301") == "bagheri-kani"
+
+
+# ------------------------------------------------------------------ the ASCII tokeniser
+
+# pieces that exercise every branch of TOKEN: abbreviations, initials, U.S., numbers with
+# separators, hyphens and apostrophes in words, 's, ellipses, odd punctuation and spaces
+TOKEN_PIECES = [
+    "U.S.",
+    "U.N",
+    "Mr.",
+    "Oct.",
+    "Co.",
+    "vs.",
+    "etc",
+    "Nos.",
+    "K. Annan",
+    "k. annan",
+    "A.",
+    "Z",
+    "a",
+    "Lavrov",
+    "al-Assad",
+    "O'Neil",
+    "Hamas'",
+    "Iran's",
+    "it's",
+    "'s",
+    "rock'n'roll",
+    "2023-10-27",
+    "1,000.5",
+    "10:30",
+    "3/4",
+    "-5",
+    "55th",
+    "met2",
+    "x1y",
+    "...",
+    "..",
+    ".",
+    ",",
+    ";",
+    "!",
+    "?",
+    "'",
+    '"',
+    "(",
+    ")",
+    "-",
+    "--",
+    "_",
+    "#",
+    "&",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\x0b",
+    "\x0c",
+    "\r",
+    "\x1c",
+    "\x1f",
+    "\x00",
+    "\x7f",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TOKEN_PIECES) | st.text(st.characters(max_codepoint=127))))
+def test_the_ascii_tokeniser_finds_what_token_finds(pieces: list[str]) -> None:
+    """Where token_pattern picks the faster ASCII pattern, its tokens are TOKEN's, span
+    for span; and it picks TOKEN for any text the two could read apart."""
+    text = "".join(pieces)
+    pattern = token_pattern(text)
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in TOKEN.finditer(text)]
+    if pattern is not TOKEN:
+        assert text.isascii() and not any("\x1c" <= c <= "\x1f" for c in text)
+
+
+def test_the_ascii_tokeniser_is_used_for_plain_ascii_only() -> None:
+    assert token_pattern("Lavrov met Haniyeh in Moscow.") is not TOKEN
+    assert token_pattern("Lavrov met Haniyeh in Moskv\u00e1.") is TOKEN
+    assert token_pattern("a\x1cb") is TOKEN  # a separator: whitespace to `re`, not to `regex`
