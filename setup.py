@@ -1,37 +1,60 @@
 """Extension modules for setuptools (everything else is in pyproject.toml).
 
 With NEWSRULES_COMPILE=1, the engine's per-token modules (`[tool.newsrules] compiled` in
-pyproject.toml) are compiled to C with mypyc: extraction is about 1.4 times as fast, the
+pyproject.toml) are compiled to C with mypyc: extraction is about 1.35 times as fast, the
 records the same bytes (benchmarks/README.md). Without it, the package is pure Python.
+
+Every build happens in a new temporary folder, never in ./build: setuptools puts in a
+wheel whatever its build folder holds, and a compiled module left there by an earlier
+build would be shipped (and imported before the source) by a later, pure one.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
 from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
+# the setup.py commands that build the package (not those that only describe it)
+BUILDS = {"build", "build_ext", "build_py", "bdist_wheel", "install", "develop"}
 
 
-def extensions() -> list[object]:
-    if os.environ.get("NEWSRULES_COMPILE", "0").strip() in ("", "0"):
+def compiling() -> bool:
+    return os.environ.get("NEWSRULES_COMPILE", "0").strip() not in ("", "0")
+
+
+def extensions(where: Path) -> list[object]:
+    """The compiled modules' extensions, when this build compiles (C sources in `where`)."""
+    if not compiling() or not BUILDS & set(sys.argv):
         return []
     try:
         from mypyc.build import mypycify
     except ImportError:
-        if "egg_info" in sys.argv:  # the backend asking what the build needs: mypy, then
-            return []
         raise SystemExit(
             "NEWSRULES_COMPILE=1 needs mypy, which has mypyc: pip install mypy"
         ) from None
-
     with (HERE / "pyproject.toml").open("rb") as stream:
         modules = tomllib.load(stream)["tool"]["newsrules"]["compiled"]
-    return list(mypycify([f"engine/{name}.py" for name in modules], opt_level="3"))
+    paths = [f"engine/{name}.py" for name in modules]
+    return list(mypycify(paths, opt_level="3", target_dir=str(where / "mypyc")))
 
 
-setup(ext_modules=extensions())
+def build_folder() -> Path:
+    """A new temporary build folder, removed when the build ends."""
+    where = Path(tempfile.mkdtemp(prefix="newsrules-build-"))
+    atexit.register(shutil.rmtree, where, True)
+    return where
+
+
+WHERE = build_folder()
+setup(
+    ext_modules=extensions(WHERE),
+    options={"build": {"build_base": str(WHERE)}},
+)

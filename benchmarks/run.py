@@ -351,6 +351,12 @@ def _burn(steps: int) -> int:
     return total
 
 
+def same_output(one: Result, other: Result) -> bool:
+    """Did both runs write an output, the same bytes?"""
+    digest = one.extra.get("sha256")
+    return digest is not None and digest == other.extra.get("sha256")
+
+
 def fastest(results: list[Result], wall: bool = False) -> Result:
     """The run that took least time, processing or (`wall`) in all; a failed run only
     when all failed."""
@@ -684,8 +690,8 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     mypyc_run = fastest(mypyc_runs) if mypyc_runs else None
     if isinstance(mypyc_bench, str):
         mypyc_run = Result(MYPYC_LABEL, main_input.docs, main_input.mb, note=mypyc_bench)
-    elif mypyc_run is not None and mypyc_run.extra.get("sha256") != ex.extra.get("sha256"):
-        mypyc_run.note += " OUTPUT DIFFERS from the pure-Python run"
+    elif mypyc_run is not None and not same_output(mypyc_run, ex):
+        mypyc_run.note += " OUTPUT DIFFERS from the pure-Python run (or is missing)"
 
     # ---- rule count
     rule_results = []
@@ -807,7 +813,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     )
     if mypyc_run is not None and mypyc_run.mb_s:
         speed = mypyc_run.mb_s
-        same = mypyc_run.extra.get("sha256") == ex.extra.get("sha256")
+        same = same_output(mypyc_run, ex)
         say(
             f"compiled build (mypyc: {', '.join(compiled_modules())}): "
             f"{fmt(speed / ex.mb_s if ex.mb_s else None, 2)}x the pure-Python extract; "
@@ -862,7 +868,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
 
     say("")
     say(
-        f"3. Parallel: --jobs 1 vs --jobs 2, same input as 1; {args.jobs_rounds} pairs of runs "
+        f"3. Parallel: --jobs 1 vs --jobs 2, same input as 1; {len(pairs)} pairs of runs "
         "(the rounds' runs, then pairs of their own)"
     )
     if jobs2 is None:

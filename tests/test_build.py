@@ -68,12 +68,12 @@ def test_an_editable_install_is_pure_and_the_setting_comes_back(
     assert os.environ["NEWSRULES_COMPILE"] == "1"
 
 
-def test_the_compiled_modules_are_engine_modules_and_frozen_comes_first() -> None:
+def test_the_compiled_modules_are_engine_modules_frozen_among_them() -> None:
     """setup.py and the benchmark read this list; `frozen` is the base of the others'
     pickled values, so it must be compiled with them."""
     with (ROOT / "pyproject.toml").open("rb") as stream:
         modules = tomllib.load(stream)["tool"]["newsrules"]["compiled"]
-    assert modules[0] == "frozen"
+    assert "frozen" in modules
     assert len(set(modules)) == len(modules)
     for name in modules:
         assert (ROOT / "engine" / f"{name}.py").is_file(), name
