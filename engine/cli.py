@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import gc
 import hashlib
@@ -392,14 +393,14 @@ def _run(
         print(f"extract: {error}", file=err)
         return EXIT_USAGE
     log = ErrorLog(args.errors, append=sink.resumed > 0)
-    work = Work(rules, Limits(seconds=args.timeout), args.stats, args.report is not None)
+    work = Work(rules, Limits(seconds=args.timeout), args.stats)
     coverage = Coverage(tuple(rule.name for rule in rules.relation_rules), rules.cue_words)
     articles: list[Article] = []
     # JSON lines are decoded where they are processed: in the workers, with --jobs
     items = itertools.islice(read_lazily(args.inputs, fallback, stdin), sink.resumed, None)
     bar = _progress(args, err, sink.resumed)
     try:
-        for outcome in _outcomes(work, items, args):
+        for outcome in _every_outcome(work, items, args):
             valid = _handle(outcome, schemas, expected, sink, batch, log, err)
             coverage.add(outcome)
             if args.report is not None and len(articles) < REPORT_ARTICLES:
@@ -427,6 +428,19 @@ def _run(
     _summary(err, batch, sink.resumed, time.perf_counter() - started)
     regressed = any(result.regressed for result in batch.results)
     return EXIT_DOCUMENTS_FAILED if batch.failed or batch.invalid or regressed else EXIT_OK
+
+
+def _every_outcome(
+    work: Work, items: Iterator[Input], args: argparse.Namespace
+) -> Iterator[Outcome]:
+    """Outcomes in input order. With --report, the documents the page shows (the first
+    REPORT_ARTICLES) are prepared whole, here, and keep their text and mentions; the
+    others are prepared only as far as records can come from them, as without --report
+    (their records are the same either way)."""
+    if args.report is not None:
+        shown = dataclasses.replace(work, marks=True)
+        yield from (process(shown, item) for item in itertools.islice(items, REPORT_ARTICLES))
+    yield from _outcomes(work, items, args)
 
 
 def _outcomes(work: Work, items: Iterator[Input], args: argparse.Namespace) -> Iterator[Outcome]:

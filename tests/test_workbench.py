@@ -122,6 +122,34 @@ def test_report_writes_one_page_with_every_article_and_record(
     assert page.records >= 3
 
 
+def test_report_shows_the_first_articles_and_the_records_are_those_of_a_plain_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's articles are prepared whole (their text and mentions shown); the others
+    only as far as records can come from them: the records, in order, are the same bytes
+    as without --report, with worker processes too."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "r.rules").write_text(RULES_TEXT, encoding="utf-8")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    texts = list(ARTICLES.values())
+    for number in range(70):  # more than a small batch: the others go to a pool
+        (articles / f"{number:03d}.txt").write_text(texts[number % 3], encoding="utf-8")
+    monkeypatch.setattr("engine.cli.REPORT_ARTICLES", 5)
+    report = tmp_path / "report.html"
+    _, plain, _ = run("--rules", str(rules), "--jobs", "1", str(articles))
+    code, reported, err = run(
+        "--rules", str(rules), "--jobs", "2", "--report", str(report), str(articles)
+    )
+    assert code == 0, err
+    assert reported == plain and plain.count("\n") == 3 * 24  # 000, 003 ... 069: three each
+    assert "the first 5 of 70" in err
+    page = report.read_text(encoding="utf-8")
+    assert "004.txt" in page and "005.txt" not in page
+    assert page.count("Alice Arden held talks with Carol Chu") == 2  # 000 and 003
+
+
 def test_report_with_expectations_shows_the_regressions(
     batch: tuple[Path, Path], tmp_path: Path
 ) -> None:
