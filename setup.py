@@ -12,7 +12,6 @@ build would be shipped (and imported before the source) by a later, pure one.
 from __future__ import annotations
 
 import atexit
-import os
 import shutil
 import sys
 import tempfile
@@ -22,12 +21,11 @@ from pathlib import Path
 from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "backend"))
+from newsrules_build import compiling  # noqa: E402  (the backend's own test of the setting)
+
 # the setup.py commands that build the package (not those that only describe it)
 BUILDS = {"build", "build_ext", "build_py", "bdist_wheel", "install", "develop"}
-
-
-def compiling() -> bool:
-    return os.environ.get("NEWSRULES_COMPILE", "0").strip() not in ("", "0")
 
 
 def extensions(where: Path) -> list[object]:

@@ -50,13 +50,11 @@ class Hit:
 
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """Tokenise a phrase the way documents are folded and tokenised, for comparison."""
-    if phrase.isascii() and not _FOLDED_ASCII.search(phrase):  # folding changes nothing
-        return tuple(token.lower() for token in token_pattern(phrase).findall(phrase))
-    folded = fold_characters(phrase).text
-    return tuple(fold_token(m.group()) for m in token_pattern(folded).finditer(folded))
-
-
-_FOLDED_ASCII = regex.compile(r"[&\t\r\n]|--")  # what fold_characters changes in ASCII
+    folded = fold_characters(phrase).text  # (itself when there is nothing to fold)
+    tokens = token_pattern(folded).findall(folded)
+    if folded.isascii():
+        return tuple(token.lower() for token in tokens)
+    return tuple(fold_token(token) for token in tokens)
 
 
 # ------------------------------------------------------------------ transliteration variants

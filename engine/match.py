@@ -281,7 +281,8 @@ class BoundaryNode(Node):
             yield i, caps
 
 
-Guard = tuple[frozenset[str], tuple[str, ...]] | None  # (words, types) a match starts with
+Start = tuple[frozenset[str], tuple[str, ...]]  # the words and types a match starts with
+Guard = Start | None  # None: a match may start anywhere (or take no token)
 
 
 @dataclass(frozen=True)
@@ -317,10 +318,8 @@ class SeqNode(Node):
                 stack.append(items[depth].run(ctx, step[0], step[1]))
 
 
-def can_start(guard: Guard, ctx: Context, i: int) -> bool:
+def can_start(guard: Start, ctx: Context, i: int) -> bool:
     """May an item with this guard match from token i?"""
-    if guard is None:
-        return True
     if i >= ctx.hi:
         return False
     words, types = guard
