@@ -46,7 +46,10 @@ def process(work: Work, found: Input) -> Outcome:
     if not isinstance(item, Document):
         return Outcome(item.id, None, ("unreadable", item.reason))
     try:
-        records, context = extract_in_context(work.rules, item, work.limits, not work.marks)
+        # the cue-word sentences of --stats are those of the partial view: no probe
+        records, context = extract_in_context(
+            work.rules, item, work.limits, skip=not work.marks, probe=not work.quiet
+        )
     except DocumentError as error:
         return Outcome(item.id, None, ("failed", error.reason), item.notes)
     return Outcome(

@@ -86,6 +86,11 @@ def apply_rule(rule: CompiledRule, ctx: Context, facts: DocumentFacts) -> list[F
 # ------------------------------------------------------------------ matching
 
 
+def matches_somewhere(rule: CompiledRule, ctx: Context) -> bool:
+    """Does the rule's pattern match anywhere (before vetoes and fills)?"""
+    return next(_matches(rule, ctx), None) is not None
+
+
 def _units(rule: CompiledRule, ctx: Context) -> list[tuple[int, int]]:
     view = ctx.view
     return list(view.sentences) if rule.scope.unit == "sentence" else list(view.paragraphs)
@@ -364,6 +369,8 @@ def _in_scope(
 ) -> Mention | None:
     view = ctx.view
     kind = fill.type or ""
+    if ctx.probe and scope in ("dateline", "title"):
+        raise WholeDocumentNeeded(f"the {scope}")
     if scope == "document":
         return _main_value(fill, match, ctx, fits)
     if scope == "dateline":

@@ -72,6 +72,7 @@ class Context:
     deadline: float = float("inf")  # time.monotonic() after which the document is given up
     region: list[tuple[int, int]] | None = None  # where entity rules run (None: everywhere)
     partial: bool = False  # prepared only where records can come from: no whole-document answers
+    probe: bool = False  # ... and without the heading (first paragraph, dateline's): none there
 
     def spend(self) -> None:
         """Count one step of the search; a document that needs too many, or too long, is
@@ -148,7 +149,8 @@ class MatchBudgetExceeded(Exception):
 
 
 class WholeDocumentNeeded(Exception):
-    """A partial view (some paragraphs only) was asked about the whole document."""
+    """A partial view (some paragraphs only) was asked about what it does not hold: the
+    whole document, or a probe's missing heading (the title, the dateline)."""
 
 
 # ------------------------------------------------------------------ matchers

@@ -17,7 +17,7 @@ from typing import Any
 from .compile import CompiledRule, RuleSet
 from .documents import Document
 from .errors import DocumentError
-from .findings import DocumentFacts, Finding, apply_rule
+from .findings import DocumentFacts, Finding, apply_rule, matches_somewhere
 from .frozen import Frozen
 from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded
 from .mentions import base_mentions, check_time, normalise
@@ -47,22 +47,31 @@ def extract_document(rules: RuleSet, document: Document, limits: Limits = Limits
 
 
 def extract_in_context(
-    rules: RuleSet, document: Document, limits: Limits = Limits(), skip: bool = True
+    rules: RuleSet,
+    document: Document,
+    limits: Limits = Limits(),
+    skip: bool = True,
+    probe: bool = True,
 ) -> tuple[list[Record], Context | None]:
     """The document's records, and the context they were found in (its view and every
     mention), for reports that show more than the records.
 
     With `skip`, the document is prepared only as far as records can come from it: not
     at all when it lacks, for every relation rule, a word of one of the sets of words
-    the rule's matches require (its context is None); else only the paragraphs that do
-    hold them, the first paragraph and the dateline's (a partial view). A rule that asks
-    about the whole document (its main city) has it prepared whole. The records are the
-    same either way.
+    the rule's matches require (its context is None); with `probe`, first only the
+    paragraphs that do hold them, and when no relation rule's pattern matches there,
+    no further; else those paragraphs, the first paragraph and the dateline's (a partial
+    view). A rule that asks about the whole document (its main city) has it prepared
+    whole. The records are the same either way.
     """
     if skip and not may_match(rules, document.text):
         return [], None
     try:
         if skip and rules.anchor_automaton is not None:
+            if probe:
+                found = _least(rules, document, limits)
+                if found is not None:
+                    return found
             try:
                 return _extract(rules, document, limits, partial=True)
             except WholeDocumentNeeded:
@@ -73,6 +82,25 @@ def extract_in_context(
         return _extract(rules, document, limits, focus=skip)
     except MatchBudgetExceeded as error:
         raise DocumentError(document.id, str(error)) from None
+
+
+def _least(
+    rules: RuleSet, document: Document, limits: Limits
+) -> tuple[list[Record], Context] | None:
+    """No records, and the probe's context, when no relation rule's pattern matches in
+    the paragraphs holding its words (prepared alone); None when one does, or when the
+    probe cannot tell (asked about the heading or the whole document, out of steps)."""
+    try:
+        _, context, _ = prepare_mentions(rules, document, limits, partial=True, probe=True)
+        candidates = rules.relation_rules_for(context.word_positions)
+        if not any(matches_somewhere(rule, context) for rule in candidates):
+            return [], context
+    except WholeDocumentNeeded:
+        pass
+    except MatchBudgetExceeded as error:
+        if error.steps is None:  # out of time: no second try
+            raise
+    return None
 
 
 def _extract(
@@ -147,6 +175,7 @@ def prepare_mentions(
     limits: Limits = Limits(),
     focus: bool = False,
     partial: bool = False,
+    probe: bool = False,
 ) -> tuple[TextView, Context, DocumentFacts]:
     """The document's view and every entity mention, cascades included. With `focus`,
     entity rules run only where a record can come from (see RuleSet.focused_cascades):
@@ -155,11 +184,15 @@ def prepare_mentions(
     With `partial`, only the paragraphs where a relation rule can match (by the words
     they hold), the first paragraph and the dateline's are tokenised and searched, each
     as it would be in the whole document (paragraphs are matched apart); anything asking
-    about the whole document then raises WholeDocumentNeeded."""
+    about the whole document then raises WholeDocumentNeeded. With `probe` too, the
+    first paragraph and the dateline's are left out unless they hold the words, and
+    anything asking about them raises WholeDocumentNeeded as well."""
     deadline = time.monotonic() + limits.seconds
     keep = _anchored(rules) if partial else None
     preparation = rules.preparation
-    text_view = view(document.text, preparation.drop_lines, preparation.dateline, keep)
+    text_view = view(
+        document.text, preparation.drop_lines, preparation.dateline, keep, heading=not probe
+    )
     check_time(deadline)
     published = document.published or published_in_text(rules, text_view)
     facts = DocumentFacts(rules.entities, published)
@@ -169,7 +202,10 @@ def prepare_mentions(
     context = Context.of(text_view, mentions)
     context.budget = limits.steps + limits.steps_per_token * len(text_view.starts)
     context.deadline = deadline
-    if partial:
+    if probe:
+        context.partial = context.probe = True
+        context.region = anchored_paragraphs(rules, context)
+    elif partial:
         context.partial = True
         context.region = _reached_paragraphs(rules, context)
     elif focus and rules.focused_cascades:

@@ -166,8 +166,9 @@ class TextView:
     half-open token ranges; `sentence_paragraph[k]` is the paragraph of sentence k and
     `paragraph_spans[k]` the char span (a line of `text`) of paragraph k.
 
-    A `partial` view holds the tokens of some paragraphs only (always the first one and
-    the dateline's): the others are in `text` but not tokenised, not searched.
+    A `partial` view holds the tokens of some paragraphs only (usually with the first one
+    and the dateline's): the others are in `text` but not tokenised, not searched. Its
+    `title` is None when the first paragraph is not among them.
     """
 
     original: str
@@ -230,10 +231,12 @@ def view(
     drop_lines: Sequence[regex.Pattern[str]] = (),
     dateline: regex.Pattern[str] | None = None,
     keep: Callable[[str], bool] | None = None,
+    heading: bool = True,
 ) -> TextView:
     """Fold, drop boilerplate lines, join hard wraps, then split into paragraphs,
-    sentences and tokens. With `keep`, only the paragraphs it keeps (given their text),
-    the first one and the dateline's are tokenised: a partial view."""
+    sentences and tokens. With `keep`, only the paragraphs it keeps (given their text)
+    are tokenised, and with `heading` the first one and the dateline's too: a partial
+    view."""
     laid_out = _layout(fold_characters(original), drop_lines)
     text = laid_out.text
     lines = _paragraph_lines(text)
@@ -243,7 +246,8 @@ def view(
         chosen = [
             line
             for number, line in enumerate(lines)
-            if number == 0 or overlaps(line, dateline_span) or keep(text[line[0] : line[1]])
+            if (heading and (number == 0 or overlaps(line, dateline_span)))
+            or keep(text[line[0] : line[1]])
         ]
     starts, ends, folded_tokens, token_texts, paragraphs = _tokenise(text, chosen)
     sentences, sentence_paragraph = _sentences(text, starts, ends, paragraphs)
@@ -260,7 +264,7 @@ def view(
         sentence_paragraph,
         paragraphs,
         dateline_span,
-        _title(text, lines, paragraphs),
+        _title(text, lines, paragraphs) if chosen[:1] == lines[:1] else None,
         chosen,
         len(chosen) < len(lines),
     )

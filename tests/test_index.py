@@ -328,18 +328,19 @@ prepare:
     dateline /^\\s*([A-Z]{3,})\\s+-\\s/
 """
 
+HEADED = (
+    "Talks in Europe\n\n"  # the first paragraph (a headline)
+    "GENEVA - Nothing happened in Lyon.\n\n"  # the dateline's paragraph
+    "Alice Arden flew to Paris.\n\n"  # no anchor word
+    "Alice Arden met Bob Brandt.\n"
+)
+
 
 def test_only_paragraphs_with_an_anchor_the_first_and_the_dateline_are_prepared(
     tmp_path: Path,
 ) -> None:
     rules = build(tmp_path, PARTIAL)
-    text = (
-        "Talks in Europe\n\n"  # the first paragraph (a headline): always kept
-        "GENEVA - Nothing happened in Lyon.\n\n"  # the dateline's paragraph: kept
-        "Alice Arden flew to Paris.\n\n"  # no anchor word: not tokenised
-        "Alice Arden met Bob Brandt.\n"
-    )
-    document = Document("d", text)
+    document = Document("d", HEADED)
     text_view, _, _ = pipeline.prepare_mentions(rules, document, partial=True)
     kept = [text_view.text[start:end] for start, end in text_view.paragraph_spans]
     assert kept == [
@@ -351,6 +352,59 @@ def test_only_paragraphs_with_an_anchor_the_first_and_the_dateline_are_prepared(
     assert "paris" not in text_view.folded
     (record,) = extract_document(rules, document)
     assert record["args"]["city"] == "Geneva"  # from the dateline
+    assert [record] == extract_document(_without_index(rules), document)
+
+
+def test_a_probe_prepares_only_the_paragraphs_with_an_anchor(tmp_path: Path) -> None:
+    rules = build(tmp_path, PARTIAL)
+    text_view, context, _ = pipeline.prepare_mentions(
+        rules, Document("d", HEADED), partial=True, probe=True
+    )
+    kept = [text_view.text[start:end] for start, end in text_view.paragraph_spans]
+    assert kept == ["Alice Arden met Bob Brandt."]
+    assert text_view.title is None and context.probe
+    # a headline that holds an anchor word is kept as any paragraph is, and is the title
+    text_view, _, _ = pipeline.prepare_mentions(
+        rules,
+        Document("d", "Alice Arden met Bob Brandt\n\nThey talked.\n"),
+        partial=True,
+        probe=True,
+    )
+    assert text_view.title == (0, 5)
+
+
+def test_a_document_where_no_pattern_matches_is_prepared_no_further_than_the_probe(
+    tmp_path: Path,
+) -> None:
+    rules = build(tmp_path, PARTIAL)
+    heading = "Talks in Europe\n\nGENEVA - Nothing happened in Lyon.\n\n"
+    # an anchor word, no match: no records, and the context is the probe's
+    records, context = pipeline.extract_in_context(
+        rules, Document("d", heading + "Alice Arden met nobody.\n")
+    )
+    assert records == [] and context is not None and context.probe
+    assert len(context.view.paragraphs) == 1
+    # a match: the heading is prepared too, and the dateline's city fills the record
+    records, context = pipeline.extract_in_context(
+        rules, Document("d", heading + "Alice Arden met Bob Brandt.\n")
+    )
+    assert context is not None and not context.probe and len(context.view.paragraphs) == 3
+    assert [r["args"]["city"] for r in records] == ["Geneva"]
+
+
+def test_an_entity_rule_asking_about_the_heading_stops_the_probe(tmp_path: Path) -> None:
+    """In a probe the title is not prepared: a cascade filled from there would make no
+    mention, and the record it leads to would be missed."""
+    rules = build(
+        tmp_path,
+        PARTIAL + 'rule host -> actor: within sentence: "the" "host"\n'
+        "    fill value from nearest actor in title\n",
+    )
+    document = Document("d", "Alice Arden in Paris\n\nThe host met Bob Brandt.\n")
+    with pytest.raises(pipeline.WholeDocumentNeeded):
+        pipeline.prepare_mentions(rules, document, partial=True, probe=True)
+    (record,) = extract_document(rules, document)
+    assert (record["args"]["a"], record["args"]["b"]) == ("Alice Arden", "Bob Brandt")
     assert [record] == extract_document(_without_index(rules), document)
 
 
