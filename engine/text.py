@@ -64,7 +64,11 @@ class Folded:
 
 def fold_characters(original: str) -> Folded:
     """Fold formatting, keeping for every folded char the piece of source it came from."""
-    if _FOLD_PIECES.search(original) is None and _SPECIAL.search(original) is None:
+    if (
+        not any(start in original for start in _ASCII_FOLDS)
+        if original.isascii()
+        else (_FOLD_PIECES.search(original) is None and _SPECIAL.search(original) is None)
+    ):
         return Folded(original, range(len(original)), range(1, len(original) + 1))
     out: list[str] = []
     starts: list[int] = []
@@ -85,6 +89,10 @@ def fold_characters(original: str) -> Folded:
 _SPECIAL = regex.compile(
     "[" + regex.escape("".join(sorted({*_SINGLE, *_DROP}))) + r"\p{Zs}--[ ]]", regex.V1
 )
+
+# in ASCII text, what every fold starts with (an entity or a line end "&", "--", "\r",
+# "\t"): four searches for a literal, many times faster than the two patterns
+_ASCII_FOLDS = ("&", "--", "\r", "\t")
 
 
 def _fold_plain(

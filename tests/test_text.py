@@ -866,6 +866,23 @@ def test_the_fast_path_of_folding_knows_every_char_folding_changes() -> None:
     assert changed == []
 
 
+def test_the_ascii_fast_path_of_folding_knows_where_a_fold_starts() -> None:
+    """ASCII text holding none of _ASCII_FOLDS is taken as it is, unsearched: in ASCII,
+    every char folding changes and every piece it folds must hold one of them."""
+    from engine.text import _ASCII_FOLDS, _FOLD_PIECES, _SPECIAL
+
+    def marked(text: str) -> bool:
+        return any(start in text for start in _ASCII_FOLDS)
+
+    assert all(marked(c) for c in map(chr, range(128)) if _SPECIAL.fullmatch(c))
+    rng = random.Random(7)
+    pieces = ["&", "amp", "lt", ";", "#", "13", "x0D", "10", "-", "\n", "\r", "a", " ", "&#10;"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        if _FOLD_PIECES.search(text) is not None:
+            assert marked(text), text
+
+
 def test_an_ascii_token_folds_as_a_unicode_one_would() -> None:
     from engine.text import fold_token
 
