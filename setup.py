@@ -24,8 +24,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "backend"))
 from newsrules_build import compiling  # noqa: E402  (the backend's own test of the setting)
 
-# the setup.py commands that build the package (not those that only describe it)
-BUILDS = {"build", "build_ext", "build_py", "bdist_wheel", "install", "develop"}
+# the setup.py commands that build the package (not those that only describe it; not
+# `develop` nor `editable_wheel`, whose modules would be compiled beside the sources)
+BUILDS = {"build", "build_ext", "build_py", "bdist_wheel", "install"}
 
 
 def extensions(where: Path) -> list[object]:

@@ -496,6 +496,14 @@ def check_data(data: Path) -> str | None:
     )
 
 
+def at_least_one(text: str) -> int:
+    """A count of runs: a whole number, 1 or more (no run has no fastest)."""
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python benchmarks/run.py",
@@ -523,14 +531,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rounds",
-        type=int,
+        type=at_least_one,
         default=ROUNDS,
         help="timed runs of each system in sections 1-3; the fastest is reported "
         "(default %(default)s)",
     )
     parser.add_argument(
         "--jobs-rounds",
-        type=int,
+        type=at_least_one,
         default=JOBS_ROUNDS,
         help="pairs of --jobs 1 and --jobs 2 runs in section 3, the rounds' included; the "
         "fastest of each is compared (default %(default)s)",
@@ -874,8 +882,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     if jobs2 is None:
         say("--jobs 2: n/a (not supported: `extract --help` has no --jobs)")
     else:
-        paired = [(one, two, ceiling) for one, two, ceiling in pairs if two is not None]
-        jobs1 = fastest([one for one, _, _ in paired])
+        jobs1 = fastest([one for one, _, _ in pairs])
         speedup = jobs1.run_s / jobs2.run_s if jobs1.ok and jobs2.ok else None  # type: ignore[operator]
         wall_speedup = jobs1.wall_s / jobs2.wall_s if jobs1.wall_s and jobs2.wall_s else None
         rows = [
@@ -889,7 +896,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
                 fmt(r.records),
                 r.note,
             ]
-            for one, two, _ in paired
+            for one, two, _ in pairs
             for r in (one, two)
         ]
         say(
@@ -907,11 +914,10 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
                 rows,
             )
         )
-        digests = {r.extra.get("sha256") for one, two, _ in paired for r in (one, two)}
-        same = len(digests) == 1 and None not in digests
+        same = all(same_output(r, pairs[0][0]) for one, two, _ in pairs for r in (one, two))
         say(
             f"speed-up = {fmt(speedup, 2)}: the fastest --jobs 1 run ({fmt(jobs1.run_s, 2)} s) "
-            f"over the fastest --jobs 2 run ({fmt(jobs2.run_s, 2)} s) of {len(paired)} pairs "
+            f"over the fastest --jobs 2 run ({fmt(jobs2.run_s, 2)} s) of {len(pairs)} pairs "
             f"(target >= {TARGETS['jobs']}: {verdict(speedup, TARGETS['jobs'], True)}); "
             f"on wall time {fmt(wall_speedup, 2)}; "
             f"outputs byte-identical: {'yes' if same else 'NO'}"
@@ -921,7 +927,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
             + "; ".join(
                 f"{fmt(one.run_s / two.run_s if one.ok and two.ok else None, 2)} "  # type: ignore[operator]
                 f"(machine's ceiling {fmt(ceiling, 2)})"
-                for one, two, ceiling in paired
+                for one, two, ceiling in pairs
             )
         )
         say(

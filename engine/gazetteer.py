@@ -51,10 +51,7 @@ class Hit:
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """Tokenise a phrase the way documents are folded and tokenised, for comparison."""
     folded = fold_characters(phrase).text  # (itself when there is nothing to fold)
-    tokens = token_pattern(folded).findall(folded)
-    if folded.isascii():
-        return tuple(token.lower() for token in tokens)
-    return tuple(fold_token(token) for token in tokens)
+    return tuple(fold_token(token) for token in token_pattern(folded).findall(folded))
 
 
 # ------------------------------------------------------------------ transliteration variants

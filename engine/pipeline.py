@@ -68,39 +68,50 @@ def extract_in_context(
         return [], None
     try:
         if skip and rules.anchor_automaton is not None:
-            if probe:
-                found = _least(rules, document, limits)
-                if found is not None:
-                    return found
-            try:
-                return _extract(rules, document, limits, partial=True)
-            except WholeDocumentNeeded:
-                pass
-            except MatchBudgetExceeded as error:
-                if error.steps is None:  # out of time: no second try
-                    raise
+            found = _unless_more_needed(_probe, rules, document, limits) if probe else None
+            if found is None:
+                found = _unless_more_needed(_partial, rules, document, limits)
+            if found is not None:
+                return found
         return _extract(rules, document, limits, focus=skip)
     except MatchBudgetExceeded as error:
         raise DocumentError(document.id, str(error)) from None
 
 
-def _least(
-    rules: RuleSet, document: Document, limits: Limits
-) -> tuple[list[Record], Context] | None:
-    """No records, and the probe's context, when no relation rule's pattern matches in
-    the paragraphs holding its words (prepared alone); None when one does, or when the
-    probe cannot tell (asked about the heading or the whole document, out of steps)."""
+Found = tuple[list[Record], Context]  # records, and the context they were found in
+
+
+def _unless_more_needed(
+    attempt: Callable[[RuleSet, Document, Limits], Found | None],
+    rules: RuleSet,
+    document: Document,
+    limits: Limits,
+) -> Found | None:
+    """The attempt's answer from a lesser preparation; None when that cannot tell: it
+    was asked about what it does not hold, or ran out of steps (its budget is smaller).
+    Out of time, the document is given up: no second try."""
     try:
-        _, context, _ = prepare_mentions(rules, document, limits, partial=True, probe=True)
-        candidates = rules.relation_rules_for(context.word_positions)
-        if not any(matches_somewhere(rule, context) for rule in candidates):
-            return [], context
+        return attempt(rules, document, limits)
     except WholeDocumentNeeded:
-        pass
+        return None
     except MatchBudgetExceeded as error:
-        if error.steps is None:  # out of time: no second try
+        if error.steps is None:
             raise
-    return None
+        return None
+
+
+def _probe(rules: RuleSet, document: Document, limits: Limits) -> Found | None:
+    """No records, and the probe's context, when no relation rule's pattern matches in
+    the paragraphs holding its words (prepared alone); None when one does."""
+    _, context, _ = prepare_mentions(rules, document, limits, partial=True, probe=True)
+    candidates = rules.relation_rules_for(context.word_positions)
+    if any(matches_somewhere(rule, context) for rule in candidates):
+        return None
+    return [], context
+
+
+def _partial(rules: RuleSet, document: Document, limits: Limits) -> Found:
+    return _extract(rules, document, limits, partial=True)
 
 
 def _extract(
@@ -109,7 +120,7 @@ def _extract(
     limits: Limits,
     focus: bool = False,
     partial: bool = False,
-) -> tuple[list[Record], Context]:
+) -> Found:
     _, context, facts = prepare_mentions(rules, document, limits, focus, partial)
     return find_records(rules, document.id, context, facts), context
 

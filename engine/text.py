@@ -64,11 +64,7 @@ class Folded:
 
 def fold_characters(original: str) -> Folded:
     """Fold formatting, keeping for every folded char the piece of source it came from."""
-    if (
-        not any(start in original for start in _ASCII_FOLDS)
-        if original.isascii()
-        else (_FOLD_PIECES.search(original) is None and _SPECIAL.search(original) is None)
-    ):
+    if _nothing_to_fold(original):
         return Folded(original, range(len(original)), range(1, len(original) + 1))
     out: list[str] = []
     starts: list[int] = []
@@ -93,6 +89,12 @@ _SPECIAL = regex.compile(
 # in ASCII text, what every fold starts with (an entity or a line end "&", "--", "\r",
 # "\t"): four searches for a literal, many times faster than the two patterns
 _ASCII_FOLDS = ("&", "--", "\r", "\t")
+
+
+def _nothing_to_fold(text: str) -> bool:
+    if text.isascii():
+        return not any(start in text for start in _ASCII_FOLDS)
+    return _FOLD_PIECES.search(text) is None and _SPECIAL.search(text) is None
 
 
 def _fold_plain(
