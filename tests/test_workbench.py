@@ -148,6 +148,10 @@ def test_report_shows_the_first_articles_and_the_records_are_those_of_a_plain_ru
     page = report.read_text(encoding="utf-8")
     assert "004.txt" in page and "005.txt" not in page
     assert page.count("Alice Arden held talks with Carol Chu") == 2  # 000 and 003
+    shown = Page()  # the first 5 are 000-004: each of the three texts, whole
+    shown.feed(page)
+    text = "".join(shown.text).replace("\n\n", "")
+    assert all(article.strip().replace("\n\n", "") in text for article in texts)
 
 
 def test_report_with_expectations_shows_the_regressions(
