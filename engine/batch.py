@@ -1,17 +1,19 @@
-"""One document of a batch, as a worker process does it: read item -> outcome.
+"""Documents of a batch, as a worker process does them: read item -> outcome.
 
-`process` is what runs where the work is spread (a local process pool or Dask workers):
-everything it needs travels once per worker in `Work`; what it returns, an `Outcome`, is
-small and plain, so the main process can write, validate, compare and count in input
-order whatever ran where.
+`process_task` is what runs where the work is spread (a local process pool or Dask
+workers): everything it needs travels once per worker in `Work`, the documents in tasks
+(a block of a feed's lines as it was read, or a few other documents); what comes back,
+an `Outcome` per document, is small and plain, so the main process can write, validate,
+compare and count in input order whatever ran where.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .compile import RuleSet
-from .documents import Document, Input, JsonLine
+from .documents import Document, Input, JsonLine, JsonLines, Piece
 from .errors import DocumentError
 from .match import Context
 from .pipeline import Limits, extract_in_context
@@ -37,6 +39,34 @@ class Outcome:
     quiet: tuple[tuple[str, str], ...] = ()  # (relation, sentence): a cue word, no record
     text: str | None = None
     marks: tuple[MentionMark, ...] = ()
+
+
+Task = JsonLines | list[Input]  # what a worker is sent at a time
+
+
+def tasks(pieces: Iterable[Piece], size: int) -> Iterator[Task]:
+    """The pieces as tasks: a block of a feed as it is (splitting its lines is left to the
+    worker), other documents `size` at a time."""
+    waiting: list[Input] = []
+    for piece in pieces:
+        if isinstance(piece, JsonLines):
+            if waiting:
+                yield waiting
+                waiting = []
+            yield piece
+        else:
+            waiting.append(piece)
+            if len(waiting) == size:
+                yield waiting
+                waiting = []
+    if waiting:
+        yield waiting
+
+
+def process_task(work: Work, task: Task) -> list[Outcome]:
+    """The outcome of every document of a task, in order."""
+    documents = task.lines() if isinstance(task, JsonLines) else task
+    return [process(work, found) for found in documents]
 
 
 def process(work: Work, found: Input) -> Outcome:

@@ -27,7 +27,7 @@ from typing import IO, Never
 from tqdm import tqdm
 
 from . import validate
-from .batch import Outcome, Work, process
+from .batch import Outcome, Work, process, process_task, tasks
 from .cache import default_folder as default_cache_folder
 from .compare import (
     ArticleExpectations,
@@ -41,11 +41,13 @@ from .compile import RuleSet
 from .coverage import Coverage
 from .documents import (
     Document,
-    Input,
+    Piece,
     count_documents,
+    each_document,
     parse_published,
     read_inputs,
-    read_lazily,
+    read_pieces,
+    take,
 )
 from .errors import Diagnostic, DocumentError, RuleSetError, UsageError
 from .explain import NoSuchSentence, UnknownRule, explain
@@ -53,7 +55,7 @@ from .explain import render as render_explanation
 from .html import Article
 from .html import render as render_report
 from .output import ErrorLog, FileSink, ResumeRefused, StreamSink
-from .parallel import available_cores, ordered_map
+from .parallel import BATCH, available_cores, ordered_map
 from .pipeline import Limits
 from .records import Record, dumps
 from .report import coverage_report, regression_report
@@ -396,11 +398,11 @@ def _run(
     work = Work(rules, Limits(seconds=args.timeout), args.stats)
     coverage = Coverage(tuple(rule.name for rule in rules.relation_rules), rules.cue_words)
     articles: list[Article] = []
-    # JSON lines are decoded where they are processed: in the workers, with --jobs
-    items = itertools.islice(read_lazily(args.inputs, fallback, stdin), sink.resumed, None)
+    # JSON lines are split and decoded where they are processed: in the workers, with --jobs
+    _, pieces = take(read_pieces(args.inputs, fallback, stdin), sink.resumed)
     bar = _progress(args, err, sink.resumed)
     try:
-        for outcome in _every_outcome(work, items, args):
+        for outcome in _every_outcome(work, pieces, args):
             valid = _handle(outcome, schemas, expected, sink, batch, log, err)
             coverage.add(outcome)
             if args.report is not None and len(articles) < REPORT_ARTICLES:
@@ -431,26 +433,28 @@ def _run(
 
 
 def _every_outcome(
-    work: Work, items: Iterator[Input], args: argparse.Namespace
+    work: Work, pieces: Iterator[Piece], args: argparse.Namespace
 ) -> Iterator[Outcome]:
     """Outcomes in input order. With --report, the documents the page shows (the first
     REPORT_ARTICLES) are prepared whole, here, and keep their text and mentions; the
     others are prepared only as far as records can come from them, as without --report
     (their records are the same either way)."""
     if args.report is not None:
-        shown = dataclasses.replace(work, marks=True)
-        yield from (process(shown, item) for item in itertools.islice(items, REPORT_ARTICLES))
-    yield from _outcomes(work, items, args)
+        shown, pieces = take(pieces, REPORT_ARTICLES)
+        marking = dataclasses.replace(work, marks=True)
+        yield from (process(marking, item) for item in shown)
+    yield from _outcomes(work, pieces, args)
 
 
-def _outcomes(work: Work, items: Iterator[Input], args: argparse.Namespace) -> Iterator[Outcome]:
+def _outcomes(work: Work, pieces: Iterator[Piece], args: argparse.Namespace) -> Iterator[Outcome]:
     """Outcomes in input order, from worker processes or a Dask cluster when the batch is
     big enough to be worth them (a few documents are quicker done here)."""
-    first = list(itertools.islice(items, SMALL_BATCH))
-    every = itertools.chain(first, items)
+    first, rest = take(pieces, SMALL_BATCH)
     if args.dask is None and (args.jobs == 1 or len(first) < SMALL_BATCH):
-        return (process(work, item) for item in every)
-    return ordered_map(process, work, every, jobs=args.jobs, dask=args.dask)
+        return (process(work, item) for item in itertools.chain(first, each_document(rest)))
+    every = tasks(itertools.chain(first, rest), BATCH)
+    done = ordered_map(process_task, work, every, jobs=args.jobs, dask=args.dask, batch=1)
+    return itertools.chain.from_iterable(done)
 
 
 def _handle(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 import gzip
+import io
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -62,6 +64,26 @@ class JsonLine:
 
 
 Input = Item | JsonLine  # what a batch reads: a JSON line may be left for a worker to decode
+
+
+@dataclass(frozen=True)
+class JsonLines:
+    """Consecutive whole lines of a JSON-lines feed as one piece, neither split nor
+    decoded: the process that reads a feed hands it to a worker as it is, which costs
+    that process nothing per document."""
+
+    data: bytes | str
+    name: str  # the feed, for the documents' places ("feed.jsonl:12")
+    first: int  # the number of its first line in the feed
+    fallback: datetime.date | None
+
+    def lines(self) -> Iterator[Input]:
+        """Its documents, one JsonLine per line that is not blank."""
+        stream = io.BytesIO(self.data) if isinstance(self.data, bytes) else io.StringIO(self.data)
+        return read_json_lines(stream, self.name, self.fallback, lazy=True, first=self.first)
+
+
+Piece = Input | JsonLines  # what reading inputs gives: a feed comes in blocks of lines
 
 
 def parse_published(value: object) -> datetime.date | None:
@@ -163,13 +185,18 @@ def read_folder(folder: Path, fallback: datetime.date | None) -> Iterator[Item]:
 
 
 def read_json_lines(
-    lines: Iterable[str | bytes], name: str, fallback: datetime.date | None, lazy: bool = False
+    lines: Iterable[str | bytes],
+    name: str,
+    fallback: datetime.date | None,
+    lazy: bool = False,
+    first: int = 1,
 ) -> Iterator[Input]:
-    """One document per JSON line; a bad line is reported by its number, the rest go on.
-    With `lazy`, lines are given undecoded (JsonLine), to be read where they are processed."""
-    number = 0
+    """One document per JSON line; a bad line is reported by its number (the first line's
+    is `first`), the rest go on. With `lazy`, lines are given undecoded (JsonLine), to be
+    read where they are processed."""
+    number = first - 1
     try:
-        for number, line in enumerate(lines, 1):
+        for number, line in enumerate(lines, first):
             if _blank(line):
                 continue
             item = JsonLine(line, f"{name}:{number}", fallback)
@@ -204,36 +231,93 @@ def _json_document(line: str, where: str, fallback: datetime.date | None) -> Ite
     return make_document(doc_id, text, metadata, fallback)
 
 
+BLOCK = 1 << 16  # bytes of a feed read at a time: a block of whole lines, one task
+
+
 def read_inputs(
     inputs: list[str], fallback: datetime.date | None, stdin: IO[str]
 ) -> Iterator[Item]:
     """Every document named by the command line's inputs, in order, one at a time."""
-    for found in read_lazily(inputs, fallback, stdin):
+    for found in each_document(read_pieces(inputs, fallback, stdin)):
         yield found.read() if isinstance(found, JsonLine) else found
 
 
-def read_lazily(
-    inputs: list[str], fallback: datetime.date | None, stdin: IO[str]
-) -> Iterator[Input]:
-    """As read_inputs, but the lines of JSON-lines feeds are given undecoded (JsonLine)."""
+def read_pieces(
+    inputs: list[str], fallback: datetime.date | None, stdin: IO[str], block: int = BLOCK
+) -> Iterator[Piece]:
+    """As read_inputs, but JSON-lines feeds come in blocks of whole lines (JsonLines) of
+    about `block` bytes, to be split and decoded where they are processed."""
     for name in inputs:
         path = Path(name)
         if name == "-":
             stream = getattr(stdin, "buffer", stdin)
-            yield from read_json_lines(stream, "<stdin>", fallback, lazy=True)
+            yield from read_blocks(stream, "<stdin>", fallback, block)
         elif path.is_dir():
             yield from read_folder(path, fallback)
         elif name.endswith(".jsonl.gz"):
             with gzip.open(path, "rb") as stream:
-                yield from read_json_lines(stream, path.name, fallback, lazy=True)
+                yield from read_blocks(stream, path.name, fallback, block)
         elif name.endswith(".jsonl"):
             with path.open("rb") as stream:
-                yield from read_json_lines(stream, path.name, fallback, lazy=True)
+                yield from read_blocks(stream, path.name, fallback, block)
         else:
             manifest, problem = read_manifest(path.parent)
             if problem is not None:
                 yield problem
             yield read_text_file(path, path.name, manifest.get(path.name, {}), fallback)
+
+
+def read_blocks(
+    stream: IO[bytes] | IO[str] | gzip.GzipFile,
+    name: str,
+    fallback: datetime.date | None,
+    block: int = BLOCK,
+) -> Iterator[JsonLines | Unreadable]:
+    """A feed in blocks of whole lines: what is read up to the last line break, the rest
+    kept for the next block; the last line needs none. Reading takes what the stream has
+    (`read1`), so a feed written slowly to standard input is processed as it comes."""
+    read: Callable[[int], Any] = getattr(stream, "read1", stream.read)
+    newline: Any = "\n" if isinstance(stream, io.TextIOBase) else b"\n"
+    first = 1
+    unfinished: list[Any] = []  # the pieces of a line not ended yet
+    try:
+        while chunk := read(block):
+            cut = chunk.rfind(newline) + 1
+            if cut:
+                data = newline[:0].join([*unfinished, chunk[:cut]])
+                yield JsonLines(data, name, first, fallback)
+                first += data.count(newline)
+                unfinished = []
+            if cut < len(chunk):
+                unfinished.append(chunk[cut:])
+    except (OSError, EOFError) as error:  # a truncated or corrupt .gz: its last line is lost
+        yield Unreadable(f"{name}:{first}", f"the file cannot be read further: {error}")
+        return
+    if unfinished:
+        yield JsonLines(newline[:0].join(unfinished), name, first, fallback)
+
+
+def each_document(pieces: Iterable[Piece]) -> Iterator[Input]:
+    """The documents of pieces, one at a time (blocks of lines split into lines)."""
+    for piece in pieces:
+        if isinstance(piece, JsonLines):
+            yield from piece.lines()
+        else:
+            yield piece
+
+
+def take(pieces: Iterator[Piece], count: int) -> tuple[list[Input], Iterator[Piece]]:
+    """The first `count` documents of pieces, one by one, and the pieces after them (the
+    rest of a block that was split is given line by line)."""
+    head: list[Input] = []
+    if count <= 0:
+        return head, pieces
+    for piece in pieces:
+        documents = piece.lines() if isinstance(piece, JsonLines) else iter((piece,))
+        head.extend(itertools.islice(documents, count - len(head)))
+        if len(head) == count:
+            return head, itertools.chain(documents, pieces)
+    return head, iter(())
 
 
 def count_documents(inputs: list[str]) -> int | None:

@@ -8,6 +8,7 @@ the reports on standard error apart from the timing, must be identical.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 from pathlib import Path
@@ -84,18 +85,52 @@ def test_records_on_standard_output_are_written_once_with_forked_workers(feed: P
     assert stdout_of("2") == serial
 
 
-def test_json_lines_are_read_where_they_are_processed(feed: Path) -> None:
-    """The batch hands feed lines over undecoded (a worker decodes them), to the same
-    documents and the same reports of broken lines as reading them at once."""
-    from engine.documents import JsonLine, read_inputs, read_lazily
+@pytest.mark.parametrize("block", [1, 7, 100, 5000, 1 << 16])
+def test_a_feed_is_handed_over_in_blocks_of_whole_lines(feed: Path, block: int) -> None:
+    """Blocks (what a worker is sent) hold whole lines and number them from where they
+    start; split where they are processed, they give the feed's documents, and each
+    broken line is reported by its own number, whatever the block size."""
+    from engine.documents import JsonLine, JsonLines, each_document, read_pieces
 
-    stdin = io.StringIO("")
-    lazy = list(read_lazily([str(SEEDS), str(feed)], None, stdin))
-    assert all(isinstance(item, JsonLine) for item in lazy[len(list(SEEDS.glob("*.txt"))) :])
-    assert not any(isinstance(item, JsonLine) for item in lazy[: len(list(SEEDS.glob("*.txt")))])
-    read = [item.read() if isinstance(item, JsonLine) else item for item in lazy]
-    assert read == list(read_inputs([str(SEEDS), str(feed)], None, stdin))
-    assert sum(1 for item in read if not hasattr(item, "text")) == 6  # the broken lines
+    raw = feed.read_bytes()
+    pieces = list(read_pieces([str(feed)], None, io.StringIO(""), block))
+    assert all(isinstance(piece, JsonLines) for piece in pieces)
+    assert b"".join(piece.data for piece in pieces) == raw  # type: ignore[union-attr, misc]
+    assert all(piece.data.endswith(b"\n") for piece in pieces)  # type: ignore[union-attr]
+    starts = itertools.accumulate(len(piece.data) for piece in pieces[:-1])  # type: ignore[union-attr]
+    numbers = [1, *(1 + raw.count(b"\n", 0, start) for start in starts)]
+    assert [piece.first for piece in pieces] == numbers  # type: ignore[union-attr]
+
+    read = [d.read() if isinstance(d, JsonLine) else d for d in each_document(pieces)]
+    lines = raw.decode("utf-8").splitlines()
+    assert [(d.id, hasattr(d, "text")) for d in read] == [
+        (json.loads(line)["id"], True) if line != "{not json" else (f"feed.jsonl:{n}", False)
+        for n, line in enumerate(lines, 1)
+    ]
+
+
+def test_documents_are_taken_one_by_one_across_blocks(feed: Path) -> None:
+    """Resuming and the first documents of a report take documents, not blocks: what is
+    taken and what is left are the feed's documents in order, none twice, none lost."""
+    from engine.documents import JsonLine, each_document, read_pieces, take
+
+    every = [d.where for d in each_document(read_pieces([str(feed)], None, io.StringIO("")))]  # type: ignore[union-attr]
+    assert len(every) == 200
+    for count in (0, 1, 63, 64, 150, 200, 250):
+        pieces = read_pieces([str(feed)], None, io.StringIO(""), 4000)
+        head, rest = take(pieces, count)
+        assert all(isinstance(d, JsonLine) for d in head)
+        assert [d.where for d in head] == every[:count]  # type: ignore[union-attr]
+        assert [d.where for d in each_document(rest)] == every[count:]  # type: ignore[union-attr]
+
+
+def test_a_feed_on_standard_input_is_read_in_blocks_too() -> None:
+    from engine.documents import JsonLine, read_inputs
+
+    lines = ['{"id": "a", "text": "x"}', "", '{"id": "b", "text": "y"}', "{oops"]
+    read = list(read_inputs(["-"], None, io.StringIO("\n".join(lines))))
+    assert [d.id for d in read] == ["a", "b", "<stdin>:4"]
+    assert not any(isinstance(d, JsonLine) for d in read)
 
 
 def test_blank_lines_of_a_feed_are_skipped_whoever_reads_them() -> None:
