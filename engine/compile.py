@@ -175,7 +175,7 @@ class RuleSet:
     def ready(self) -> RuleSet:
         """Build now what extraction derives from the rule set (the automata of phrases
         and anchor words, the rule index) rather than at the first document; itself."""
-        _ = self.anchor_automaton, self.rules_by_anchor, self.focused_cascades
+        _ = self.anchor_automaton, self.rules_by_anchor, self.unanchored, self.focused_cascades
         return self
 
     @functools.cached_property
@@ -246,12 +246,15 @@ class RuleSet:
         """The relation rules that can match in a document holding these (folded) words:
         those whose every required set of words has one among them (RuleSet.requires),
         and those without anchors; in rule-set order."""
-        places = self._places_for(words)
-        return [
-            rule
-            for place, rule in enumerate(self.relation_rules)
-            if rule.anchors is None or place in places
-        ]
+        rules = self.relation_rules
+        return [rules[place] for place in sorted(self._places_for(words).union(self.unanchored))]
+
+    @functools.cached_property
+    def unanchored(self) -> tuple[int, ...]:
+        """The relation rules (by place) without anchors, tried wherever relations are."""
+        return tuple(
+            place for place, rule in enumerate(self.relation_rules) if rule.anchors is None
+        )
 
     def may_hold(self, words: Collection[str]) -> bool:
         """Can a relation rule match in a text holding these words, and none of the other
