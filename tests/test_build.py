@@ -30,7 +30,7 @@ def backend(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     setuptools_hooks = module.build_meta
 
     def requires(config_settings: object = None) -> list[str]:
-        return ["setuptools-own"]
+        return ["setuptools-own", f"saw NEWSRULES_COMPILE={os.environ.get('NEWSRULES_COMPILE')}"]
 
     def build(*args: object) -> str:
         return f"built, NEWSRULES_COMPILE={os.environ.get('NEWSRULES_COMPILE')}"
@@ -58,14 +58,19 @@ def test_only_the_compiled_build_asks_for_mypy(
     assert ("types-regex" in wanted) is compiles  # mypyc types the engine as mypy --strict does
 
 
+@pytest.mark.parametrize("value", ["1", "0", None])
 def test_an_editable_install_is_pure_and_the_setting_comes_back(
-    backend: ModuleType, monkeypatch: pytest.MonkeyPatch
+    backend: ModuleType, monkeypatch: pytest.MonkeyPatch, value: str | None
 ) -> None:
-    monkeypatch.setenv("NEWSRULES_COMPILE", "1")
-    assert backend.get_requires_for_build_editable() == ["setuptools-own"]
+    if value is None:
+        monkeypatch.delenv("NEWSRULES_COMPILE", raising=False)
+    else:
+        monkeypatch.setenv("NEWSRULES_COMPILE", value)
+    requires = backend.get_requires_for_build_editable()
+    assert requires == ["setuptools-own", "saw NEWSRULES_COMPILE=None"]
     assert backend.build_editable("dist") == "built, NEWSRULES_COMPILE=None"
     assert backend.prepare_metadata_for_build_editable("meta") == "built, NEWSRULES_COMPILE=None"
-    assert os.environ["NEWSRULES_COMPILE"] == "1"
+    assert os.environ.get("NEWSRULES_COMPILE") == value  # as it was, set or not
 
 
 def test_the_compiled_modules_are_engine_modules_frozen_among_them() -> None:
