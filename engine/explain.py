@@ -1,6 +1,7 @@
 """Why a rule did, or did not, make a record in a document: `extract --explain`.
 
-For each rule and sentence (or paragraph, for paragraph rules) the explanation says one of
+For each rule and sentence (or paragraph, for rules that search paragraphs: once, at the
+first sentence of the paragraph shown) the explanation says one of
 * matched: what each capture took, which veto dropped the match, which slot stayed empty
   and why, and whether a record came out of it (or resolution folded it into another);
 * came close: how many elements of the pattern matched, from which token, and which
@@ -113,12 +114,17 @@ def explain(
         records = tuple(find_records(rules, document.id, ctx, facts))
         texts = tuple(text_view.sentence_text(lo, hi) for lo, hi in text_view.sentences)
         explained = []
+        shown: set[tuple[int, int]] = set()  # (rule, a paragraph's first token) explained
         for number in _selected(texts, sentence):
-            lo, hi = text_view.sentences[number - 1]
-            entries = tuple(
-                _explain_unit(rule, rules, ctx, facts, number, records) for rule in chosen
-            )
-            explained.append(SentenceExplained(number, texts[number - 1], entries))
+            entries = []
+            for place, rule in enumerate(chosen):
+                lo, hi, label = _unit_of(rule, text_view, number)
+                if label.startswith("paragraph"):
+                    if (place, lo) in shown:
+                        continue  # explained at an earlier sentence of the paragraph
+                    shown.add((place, lo))
+                entries.append(_explain_unit(rule, rules, ctx, facts, (lo, hi, label), records))
+            explained.append(SentenceExplained(number, texts[number - 1], tuple(entries)))
     except MatchBudgetExceeded as error:
         raise DocumentError(document.id, str(error)) from None
     return Explanation(document.id, len(texts), tuple(explained), records)
@@ -173,12 +179,12 @@ def _explain_unit(
     rules: RuleSet,
     ctx: Context,
     facts: DocumentFacts,
-    number: int,
+    unit: tuple[int, int, str],
     records: Sequence[Record],
 ) -> RuleInUnit:
-    """The rule in sentence `number` (from 1), or in its paragraph for a rule that
+    """The rule in a unit (`_unit_of`): a sentence, or a paragraph for a rule that
     searches paragraphs."""
-    lo, hi, label = _unit_of(rule, ctx.view, number)
+    lo, hi, label = unit
     starts = starts_in(trigger_positions(rule, ctx), lo, hi)
     if not starts:
         return RuleInUnit(rule.name, rule.location, label, "not tried", needs=_needs(rule))
@@ -191,6 +197,7 @@ def _explain_unit(
 
 
 def _unit_of(rule: CompiledRule, view: TextView, number: int) -> tuple[int, int, str]:
+    """The tokens the rule searches for sentence `number` (from 1), and their label."""
     lo, hi = view.sentences[number - 1]
     if rule.scope.unit == "sentence" or lo >= hi:  # `within N tokens` searches paragraphs
         return lo, hi, f"sentence {number}"

@@ -246,6 +246,38 @@ def test_a_token_scoped_rule_is_explained_on_its_paragraph(tmp_path: Path) -> No
     assert found.matches[0].result == "record MEETING(actor1=Alice Arden, actor2=Bob Brandt)"
 
 
+def test_a_paragraph_rule_is_explained_once_per_paragraph(tmp_path: Path) -> None:
+    """A rule that searches paragraphs is explained at the first sentence of each paragraph
+    shown, not again at every other sentence of it; sentence rules at every sentence."""
+    (tmp_path / "r.rules").write_text(
+        "relation MEETING(actor, actor)\n"
+        'entity actor: words "Alice Arden", "Bob Brandt"\n'
+        'rule near -> MEETING: within 12 tokens: a:actor ... "met" b:actor\n'
+        'rule plain -> MEETING: within sentence: a:actor "met" b:actor\n',
+        encoding="utf-8",
+    )
+    rules = load_rules([tmp_path / "r.rules"])
+    text = (
+        "Alice Arden arrived. Then she met Bob Brandt. It rained.\n\n"
+        "Bob Brandt left. Alice Arden stayed.\n"
+    )
+    explanation = explain(rules, Document("d", text), [])
+    units = [[(e.rule, e.unit) for e in s.entries] for s in explanation.sentences]
+    assert units == [
+        [("near", "paragraph 1 (from sentence 1)"), ("plain", "sentence 1")],
+        [("plain", "sentence 2")],
+        [("plain", "sentence 3")],
+        [("near", "paragraph 2 (from sentence 4)"), ("plain", "sentence 4")],
+        [("plain", "sentence 5")],
+    ]
+    # asked for one sentence, the paragraph rule is explained there
+    (second,) = explain(rules, Document("d", text), [], "2").sentences
+    assert [(e.rule, e.unit) for e in second.entries] == [
+        ("near", "paragraph 1 (from sentence 2)"),
+        ("plain", "sentence 2"),
+    ]
+
+
 def test_one_document_of_a_feed_is_explained_by_its_id(rule_folder: Path) -> None:
     import json
 
