@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
-import gc
 import hashlib
 import itertools
 import os
@@ -271,9 +270,6 @@ def _main(
                 "--rule, --sentence and --doc narrow --explain DOC; give --explain too"
             )
         rules = load_rules(args.rules, None if args.no_cache else default_cache_folder())
-        # the rule set lives as long as the run: the cycle collector need never look at
-        # its hundreds of thousands of objects again (nor forked workers copy them for it)
-        gc.freeze()
         for warning in rules.warnings:
             print(warning.format(), file=err)
         if args.write_schemas is not None:

@@ -116,13 +116,16 @@ class _Loader(Diagnostics):
 def load_rules(paths: Sequence[str | Path], cache_folder: Path | None = None) -> RuleSet:
     """Parse, check and compile the rule files at `paths` (files or folders). With a
     `cache_folder`, a rule set compiled before from the same files is read from there
-    instead (see engine/cache.py), and a newly compiled one is kept there."""
+    instead (see engine/cache.py), and a newly compiled one is kept there. A rule set
+    lives as long as the process: the cycle collector is kept from walking it
+    (cache.uncollected)."""
     entry = cache.key(paths) if cache_folder is not None else None
     if cache_folder is not None and entry is not None:
         cached = cache.load(cache_folder, entry)
         if cached is not None:
             return cached.ready()
-    rule_set = _compiled(paths)
+    with cache.uncollected():
+        rule_set = _compiled(paths)
     if cache_folder is not None and entry is not None:
         cache.store(cache_folder, entry, rule_set)
     return rule_set.ready()

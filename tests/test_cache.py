@@ -164,3 +164,23 @@ def test_rule_locations_follow_the_working_folder(
     there = load_rules([rules_copy], tmp_path / "cache")
     assert here.relation_rules[0].location.startswith("rules/meeting.rules:")
     assert there.relation_rules[0].location.startswith(f"{tmp_path.name}/rules/meeting.rules:")
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["compiled", "read from the cache"])
+def test_the_collector_never_walks_a_rule_set_again(
+    rules_copy: Path, tmp_path: Path, cached: bool
+) -> None:
+    """A rule set lives as long as the process: once made, compiled or read back, its
+    objects are in no generation of the cycle collector (gc.freeze), so its passes, and
+    forked workers, leave them alone."""
+    import gc
+
+    if cached:
+        load_rules([rules_copy], tmp_path / "cache")  # fills the cache
+    rules = load_rules([rules_copy], tmp_path / "cache" if cached else None)
+    (gazetteer, *_) = rules.entities["actor"].gazetteers
+    entry = next(iter(gazetteer.exact.values()))
+    made = [rules.relations, entry, rules.relation_rules]
+    assert all(gc.is_tracked(thing) for thing in made)
+    collected = {id(thing) for generation in (0, 1, 2) for thing in gc.get_objects(generation)}
+    assert not [thing for thing in made if id(thing) in collected]
