@@ -88,18 +88,22 @@ def load(folder: Path, entry: str) -> RuleSet | None:
 
 
 @contextlib.contextmanager
-def uncollected() -> Iterator[None]:
-    """Making a rule set: hundreds of thousands of objects that live as long as the
-    process. The cycle collector is kept off while they are made, and they are kept out
-    of its sight after (gc.freeze): else its passes walk them all again and again for
-    nothing (0.4 s of a cold compile of 1.7 s, 0.08 s of a warm start), and in forked
-    workers they would write to every page of them (and so copy it)."""
+def uncollected(freeze: bool = False) -> Iterator[None]:
+    """Making a rule set: hundreds of thousands of objects, none of them garbage. The
+    cycle collector is kept off while they are made, or its passes walk them again and
+    again (0.4 s of a cold compile of 1.7 s). With `freeze`, for a process the rule set
+    lives as long as (the command line), everything made so far is kept out of the
+    collector's sight for good (gc.freeze): its next passes would walk it all again
+    (0.08 s of a warm start), and in forked workers write to every page of it (and so
+    copy it). A library caller keeps its collector as it was: what it drops is
+    collected."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if collecting:
             gc.enable()
 

@@ -28,6 +28,7 @@ from tqdm import tqdm
 from . import validate
 from .batch import Outcome, Work, process, process_task, tasks
 from .cache import default_folder as default_cache_folder
+from .cache import uncollected
 from .compare import (
     ArticleExpectations,
     ArticleResult,
@@ -46,6 +47,7 @@ from .documents import (
     parse_published,
     read_inputs,
     read_pieces,
+    skip,
     take,
 )
 from .errors import Diagnostic, DocumentError, RuleSetError, UsageError
@@ -269,7 +271,8 @@ def _main(
             raise UsageError(
                 "--rule, --sentence and --doc narrow --explain DOC; give --explain too"
             )
-        rules = load_rules(args.rules, None if args.no_cache else default_cache_folder())
+        with uncollected(freeze=True):  # the rule set lives as long as the run
+            rules = load_rules(args.rules, None if args.no_cache else default_cache_folder())
         for warning in rules.warnings:
             print(warning.format(), file=err)
         if args.write_schemas is not None:
@@ -395,7 +398,7 @@ def _run(
     coverage = Coverage(tuple(rule.name for rule in rules.relation_rules), rules.cue_words)
     articles: list[Article] = []
     # JSON lines are split and decoded where they are processed: in the workers, with --jobs
-    _, pieces = take(read_pieces(args.inputs, fallback, stdin), sink.resumed)
+    pieces = skip(read_pieces(args.inputs, fallback, stdin), sink.resumed)
     bar = _progress(args, err, sink.resumed)
     try:
         for outcome in _every_outcome(work, pieces, args):

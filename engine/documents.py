@@ -277,11 +277,12 @@ def read_blocks(
     kept for the next block; the last line needs none. Reading takes what the stream has
     (`read1`), so a feed written slowly to standard input is processed as it comes."""
     read: Callable[[int], Any] = getattr(stream, "read1", stream.read)
-    newline: Any = "\n" if isinstance(stream, io.TextIOBase) else b"\n"
+    newline: Any = None  # b"\n", or "\n" from a text stream
     first = 1
     unfinished: list[Any] = []  # the pieces of a line not ended yet
     try:
         while chunk := read(block):
+            newline = newline or ("\n" if isinstance(chunk, str) else b"\n")
             cut = chunk.rfind(newline) + 1
             if cut:
                 data = newline[:0].join([*unfinished, chunk[:cut]])
@@ -306,18 +307,35 @@ def each_document(pieces: Iterable[Piece]) -> Iterator[Input]:
             yield piece
 
 
-def take(pieces: Iterator[Piece], count: int) -> tuple[list[Input], Iterator[Piece]]:
+def take(pieces: Iterable[Piece], count: int) -> tuple[list[Input], Iterator[Piece]]:
     """The first `count` documents of pieces, one by one, and the pieces after them (the
     rest of a block that was split is given line by line)."""
     head: list[Input] = []
-    if count <= 0:
-        return head, pieces
+    rest = _after(pieces, count, head.append)
+    following = next(rest, None)  # reads up to the first piece after the head
+    return head, itertools.chain(() if following is None else (following,), rest)
+
+
+def skip(pieces: Iterable[Piece], count: int) -> Iterator[Piece]:
+    """The pieces after the first `count` documents, which are read and let go as they
+    come (resuming a batch of millions keeps none of them)."""
+    return _after(pieces, count, lambda document: None)
+
+
+def _after(pieces: Iterable[Piece], count: int, keep: Callable[[Input], None]) -> Iterator[Piece]:
+    """The pieces after the first `count` documents, each of which goes to `keep`."""
+    left = count
+    pieces = iter(pieces)
     for piece in pieces:
+        if left <= 0:
+            yield piece
+            yield from pieces
+            return
         documents = piece.lines() if isinstance(piece, JsonLines) else iter((piece,))
-        head.extend(itertools.islice(documents, count - len(head)))
-        if len(head) == count:
-            return head, itertools.chain(documents, pieces)
-    return head, iter(())
+        for document in itertools.islice(documents, left):
+            keep(document)
+            left -= 1
+        yield from documents  # what is left of a block (nothing when the count ran on)
 
 
 def count_documents(inputs: list[str]) -> int | None:

@@ -116,9 +116,8 @@ class _Loader(Diagnostics):
 def load_rules(paths: Sequence[str | Path], cache_folder: Path | None = None) -> RuleSet:
     """Parse, check and compile the rule files at `paths` (files or folders). With a
     `cache_folder`, a rule set compiled before from the same files is read from there
-    instead (see engine/cache.py), and a newly compiled one is kept there. A rule set
-    lives as long as the process: the cycle collector is kept from walking it
-    (cache.uncollected)."""
+    instead (see engine/cache.py), and a newly compiled one is kept there. The cycle
+    collector is off while the rule set is made (cache.uncollected)."""
     entry = cache.key(paths) if cache_folder is not None else None
     if cache_folder is not None and entry is not None:
         cached = cache.load(cache_folder, entry)

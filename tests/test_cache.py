@@ -167,20 +167,52 @@ def test_rule_locations_follow_the_working_folder(
 
 
 @pytest.mark.parametrize("cached", [False, True], ids=["compiled", "read from the cache"])
-def test_the_collector_never_walks_a_rule_set_again(
+def test_loading_rules_leaves_the_callers_collector_as_it_was(
     rules_copy: Path, tmp_path: Path, cached: bool
 ) -> None:
-    """A rule set lives as long as the process: once made, compiled or read back, its
-    objects are in no generation of the cycle collector (gc.freeze), so its passes, and
-    forked workers, leave them alone."""
+    """The collector is off while a rule set is made, and on again after; what the
+    caller held then and drops later is collected (nothing of it was frozen)."""
     import gc
+    import weakref
 
+    class Node:
+        pass
+
+    held = Node()
+    held.me = held  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+    gone = weakref.ref(held)
     if cached:
         load_rules([rules_copy], tmp_path / "cache")  # fills the cache
-    rules = load_rules([rules_copy], tmp_path / "cache" if cached else None)
+    load_rules([rules_copy], tmp_path / "cache" if cached else None)
+    assert gc.isenabled()
+    del held
+    gc.collect()
+    assert gone() is None
+
+
+def test_the_command_line_keeps_its_rule_set_out_of_the_collectors_sight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`extract` runs with one rule set: once made, its objects are in no generation of
+    the cycle collector (gc.freeze), so its passes, and forked workers, leave them alone."""
+    import gc
+
+    from engine import cli
+
+    made = []
+
+    def loading(*args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(load_rules(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(cli, "load_rules", loading)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--rules", str(RULES), "--no-cache", "-"], stdout=out, stderr=err,
+                stdin=io.StringIO("")) == 0, err.getvalue()  # fmt: skip
+    (rules,) = made
     (gazetteer, *_) = rules.entities["actor"].gazetteers
-    entry = next(iter(gazetteer.exact.values()))
-    made = [rules.relations, entry, rules.relation_rules]
-    assert all(gc.is_tracked(thing) for thing in made)
+    kept = [rules.relations, next(iter(gazetteer.exact.values())), rules.relation_rules]
+    kept.append(rules.rules_by_anchor)  # made when the rule set is made ready
+    assert all(gc.is_tracked(thing) for thing in kept)
     collected = {id(thing) for generation in (0, 1, 2) for thing in gc.get_objects(generation)}
-    assert not [thing for thing in made if id(thing) in collected]
+    assert not [thing for thing in kept if id(thing) in collected]

@@ -110,27 +110,62 @@ def test_a_feed_is_handed_over_in_blocks_of_whole_lines(feed: Path, block: int) 
 
 
 def test_documents_are_taken_one_by_one_across_blocks(feed: Path) -> None:
-    """Resuming and the first documents of a report take documents, not blocks: what is
-    taken and what is left are the feed's documents in order, none twice, none lost."""
-    from engine.documents import JsonLine, each_document, read_pieces, take
+    """Resuming skips documents, and the first documents of a report are taken one by
+    one, not by blocks: what is taken or skipped and what is left are the feed's
+    documents in order, none twice, none lost."""
+    from engine.documents import JsonLine, each_document, read_pieces, skip, take
 
-    every = [d.where for d in each_document(read_pieces([str(feed)], None, io.StringIO("")))]  # type: ignore[union-attr]
-    assert len(every) == 200
+    every = [f"feed.jsonl:{number}" for number in range(1, 201)]  # no blank line in it
     for count in (0, 1, 63, 64, 150, 200, 250):
-        pieces = read_pieces([str(feed)], None, io.StringIO(""), 4000)
-        head, rest = take(pieces, count)
+        head, rest = take(read_pieces([str(feed)], None, io.StringIO(""), 4000), count)
         assert all(isinstance(d, JsonLine) for d in head)
         assert [d.where for d in head] == every[:count]  # type: ignore[union-attr]
         assert [d.where for d in each_document(rest)] == every[count:]  # type: ignore[union-attr]
+        left = skip(read_pieces([str(feed)], None, io.StringIO(""), 4000), count)
+        assert [d.where for d in each_document(left)] == every[count:]  # type: ignore[union-attr]
 
 
-def test_a_feed_on_standard_input_is_read_in_blocks_too() -> None:
-    from engine.documents import JsonLine, read_inputs
+def test_skipping_reads_nothing_before_it_is_asked() -> None:
+    """A resumed run skips the documents done before inside the batch's loop (where a
+    stop is handled), reading them one at a time, keeping none."""
+    from engine.documents import Unreadable, skip
 
-    lines = ['{"id": "a", "text": "x"}', "", '{"id": "b", "text": "y"}', "{oops"]
-    read = list(read_inputs(["-"], None, io.StringIO("\n".join(lines))))
-    assert [d.id for d in read] == ["a", "b", "<stdin>:4"]
-    assert not any(isinstance(d, JsonLine) for d in read)
+    read: list[str] = []
+
+    def pieces():  # type: ignore[no-untyped-def]
+        for number in range(10):
+            read.append(str(number))
+            yield Unreadable(str(number), "a document")
+
+    left = skip(pieces(), 4)
+    assert read == []
+    assert next(left).id == "4"  # type: ignore[union-attr]
+    assert read == ["0", "1", "2", "3", "4"]
+
+
+def test_a_feed_on_standard_input_gives_its_documents_by_line_number() -> None:
+    """Standard input's bytes are read in blocks as a file's are: CRLF line ends, blank
+    lines, a line that is not UTF-8, a broken line and a last line without a line break,
+    whatever the block size."""
+    from types import SimpleNamespace
+
+    from engine.documents import JsonLine, each_document, read_pieces
+
+    data = (
+        b'{"id": "a", "text": "x"}\r\n\r\n  \n{"id": "b", "text": "caf\xc3\xa9"}\n'
+        b'\xff\n{oops\n{"id": "c", "text": "z"}'
+    )
+    for block in (1, 3, 1 << 16):
+        stdin = SimpleNamespace(buffer=io.BytesIO(data))
+        pieces = read_pieces(["-"], None, stdin, block)  # type: ignore[arg-type]
+        read = [d.read() if isinstance(d, JsonLine) else d for d in each_document(pieces)]
+        assert [(d.id, getattr(d, "text", None)) for d in read] == [
+            ("a", "x"),
+            ("b", "café"),
+            ("<stdin>:5", None),
+            ("<stdin>:6", None),
+            ("c", "z"),
+        ], block
 
 
 def test_blank_lines_of_a_feed_are_skipped_whoever_reads_them() -> None:
