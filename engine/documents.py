@@ -1,8 +1,9 @@
 """Where documents come from: text files, folders with a manifest, JSON lines, stdin.
 
-Reading is lazy: a batch of any size is read one document at a time. A document that
-cannot be read becomes an `Unreadable` with the reason, so the batch can report it and
-go on.
+Reading is lazy: a batch of any size is read one document at a time, or, for a feed of
+JSON lines, one block of whole lines at a time (`JsonLines`, split and decoded where it
+is processed). A document that cannot be read becomes an `Unreadable` with the reason,
+so the batch can report it and go on.
 """
 
 from __future__ import annotations
