@@ -301,11 +301,12 @@ def read_blocks(
 
 def each_document(pieces: Iterable[Piece]) -> Iterator[Input]:
     """The documents of pieces, one at a time (blocks of lines split into lines)."""
-    for piece in pieces:
-        if isinstance(piece, JsonLines):
-            yield from piece.lines()
-        else:
-            yield piece
+    return itertools.chain.from_iterable(map(documents_of, pieces))
+
+
+def documents_of(piece: Piece) -> Iterator[Input]:
+    """A piece's documents: a block's lines, or the piece itself."""
+    return piece.lines() if isinstance(piece, JsonLines) else iter((piece,))
 
 
 def take(pieces: Iterable[Piece], count: int) -> tuple[list[Input], Iterator[Piece]]:
@@ -332,7 +333,7 @@ def _after(pieces: Iterable[Piece], count: int, keep: Callable[[Input], None]) -
             yield piece
             yield from pieces
             return
-        documents = piece.lines() if isinstance(piece, JsonLines) else iter((piece,))
+        documents = documents_of(piece)
         for document in itertools.islice(documents, left):
             keep(document)
             left -= 1

@@ -42,16 +42,21 @@ def backend(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return module
 
 
+def set_compile(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
+    """NEWSRULES_COMPILE set to `value`, or unset (None), for the test."""
+    if value is None:
+        monkeypatch.delenv("NEWSRULES_COMPILE", raising=False)
+    else:
+        monkeypatch.setenv("NEWSRULES_COMPILE", value)
+
+
 @pytest.mark.parametrize(
     ("value", "compiles"), [(None, False), ("0", False), ("", False), ("1", True)]
 )
 def test_only_the_compiled_build_asks_for_mypy(
     backend: ModuleType, monkeypatch: pytest.MonkeyPatch, value: str | None, compiles: bool
 ) -> None:
-    if value is None:
-        monkeypatch.delenv("NEWSRULES_COMPILE", raising=False)
-    else:
-        monkeypatch.setenv("NEWSRULES_COMPILE", value)
+    set_compile(monkeypatch, value)
     wanted = backend.get_requires_for_build_wheel()
     assert wanted[0] == "setuptools-own"
     assert any(w.startswith("mypy") for w in wanted) is compiles
@@ -62,10 +67,7 @@ def test_only_the_compiled_build_asks_for_mypy(
 def test_an_editable_install_is_pure_and_the_setting_comes_back(
     backend: ModuleType, monkeypatch: pytest.MonkeyPatch, value: str | None
 ) -> None:
-    if value is None:
-        monkeypatch.delenv("NEWSRULES_COMPILE", raising=False)
-    else:
-        monkeypatch.setenv("NEWSRULES_COMPILE", value)
+    set_compile(monkeypatch, value)
     requires = backend.get_requires_for_build_editable()
     assert requires == ["setuptools-own", "saw NEWSRULES_COMPILE=None"]
     assert backend.build_editable("dist") == "built, NEWSRULES_COMPILE=None"
