@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -50,6 +51,7 @@ from .match import (
     WordsNode,
     node_types,
 )
+from .prefilter import Needles, needles
 from .text import TOKEN
 
 Trigger = tuple[Literal["type", "word"], str]
@@ -146,6 +148,15 @@ class Preparation:
             return (regex.compile("|".join(options), flags),)
         except regex.error:
             return self.drop
+
+    @functools.cached_property
+    def drop_needles(self) -> Needles | None:
+        """Strings one of which each line a `drop lines` pattern matches holds (None: not
+        known for every pattern): lines holding none are not searched."""
+        found = [needles(pattern) for pattern in self.drop]
+        if not found or None in found:
+            return None
+        return functools.reduce(operator.or_, (n for n in found if n is not None))
 
 
 # backreferences, recursion, conditionals on a group: meaningless once patterns are joined

@@ -202,7 +202,12 @@ def prepare_mentions(
     keep = _anchored(rules) if partial else None
     preparation = rules.preparation
     text_view = view(
-        document.text, preparation.drop_lines, preparation.dateline, keep, heading=not probe
+        document.text,
+        preparation.drop_lines,
+        preparation.dateline,
+        keep,
+        heading=not probe,
+        needles=preparation.drop_needles,
     )
     check_time(deadline)
     published = document.published or published_in_text(rules, text_view)

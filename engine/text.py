@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import regex
 
+from .prefilter import Needles
+
 # ------------------------------------------------------------------ character folding
 
 _SINGLE = {
@@ -242,12 +244,14 @@ def view(
     dateline: regex.Pattern[str] | None = None,
     keep: Callable[[str], bool] | None = None,
     heading: bool = True,
+    needles: Needles | None = None,
 ) -> TextView:
     """Fold, drop boilerplate lines, join hard wraps, then split into paragraphs,
     sentences and tokens. With `keep`, only the paragraphs it keeps (given their text)
     are tokenised, and with `heading` the first one and the dateline's too: a partial
-    view."""
-    laid_out = _layout(fold_characters(original), drop_lines)
+    view. `needles`: what every line `drop_lines` drops holds (only lines holding one
+    are searched)."""
+    laid_out = _layout(fold_characters(original), drop_lines, needles)
     text = laid_out.text
     lines = _paragraph_lines(text)
     dateline_span = _find_dateline(text, dateline)
@@ -292,10 +296,16 @@ def overlaps(span: tuple[int, int], other: tuple[int, int] | None) -> bool:
     return other is not None and span[0] < other[1] and other[0] < span[1]
 
 
-def _layout(folded: Folded, drop_lines: Sequence[regex.Pattern[str]]) -> Folded:
+def _layout(
+    folded: Folded, drop_lines: Sequence[regex.Pattern[str]], needles: Needles | None = None
+) -> Folded:
     """Blank out boilerplate lines and turn line breaks into paragraph breaks or spaces."""
     lines = folded.text.split("\n")
-    kept = [None if any(p.search(line) for p in drop_lines) else line for line in lines]
+    kept: list[str | None] = list(lines)
+    searched = _lines_to_search(folded.text, len(lines), drop_lines, needles)
+    for number in searched:
+        if any(p.search(lines[number]) for p in drop_lines):
+            kept[number] = None
     explicit = _explicit_paragraphs(kept)
     if None not in kept:  # nothing dropped: each line break becomes one char, in place
         breaks = [_line_break(kept[i - 1], kept[i], explicit) for i in range(1, len(lines))]
@@ -319,6 +329,16 @@ def _layout(folded: Folded, drop_lines: Sequence[regex.Pattern[str]]) -> Folded:
         previous = current if current is not None else ""
         line_start += len(line) + 1
     return Folded("".join(out), starts, ends)
+
+
+def _lines_to_search(
+    text: str, count: int, drop_lines: Sequence[regex.Pattern[str]], needles: Needles | None
+) -> Sequence[int]:
+    """The numbers of the lines that `drop_lines` may drop: those holding a needle."""
+    if not drop_lines:
+        return ()
+    holding = needles.lines_holding(text) if needles is not None else None
+    return range(count) if holding is None else holding
 
 
 def _explicit_paragraphs(lines: Sequence[str | None]) -> bool:
