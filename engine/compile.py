@@ -508,7 +508,7 @@ def compile_pattern(pattern: s.Pattern) -> Node:
         return BoundaryNode(pattern.kind == "start")
     if isinstance(pattern, s.Sequence):
         items = tuple(compile_pattern(item) for item in pattern.items)
-        return SeqNode(items, tuple(_guard(item) for item in items))
+        return _gaps_end_where_items_start(items, tuple(_guard(item) for item in items))
     if isinstance(pattern, s.Alternation):
         options = _word_sets([compile_pattern(option) for option in pattern.options])
         return options[0] if len(options) == 1 else AltNode(tuple(options))
@@ -518,6 +518,19 @@ def compile_pattern(pattern: s.Pattern) -> Node:
             return OptionalNode(item, 0, 1)
         return RepeatNode(item, pattern.min, pattern.max)
     return CaptureNode(pattern.name, compile_pattern(pattern.item))
+
+
+def _gaps_end_where_items_start(items: tuple[Node, ...], guards: tuple[Guard, ...]) -> SeqNode:
+    """A sequence; a gap before an item that must start with some word or type ends only
+    where one stands (the item then needs no guard of its own)."""
+    fused = list(items)
+    kept = list(guards)
+    for index, item in enumerate(items[:-1]):
+        after = guards[index + 1]
+        if isinstance(item, GapNode) and item.before is None and after is not None:
+            fused[index] = GapNode(item.min, item.max, after)
+            kept[index + 1] = None
+    return SeqNode(tuple(fused), tuple(kept))
 
 
 def _guard(node: Node) -> Guard:

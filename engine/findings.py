@@ -108,7 +108,7 @@ def trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
             if kind == "word":
                 found.update(ctx.word_positions.get(name, ()))
             else:
-                found.update(ctx.mentions.get(name, {}))
+                found.update(ctx.by_start(name))
         cached = ctx.memo[key] = sorted(found)
     return cached  # type: ignore[return-value]
 

@@ -49,6 +49,8 @@ class Captured:
 
 Captures = tuple[Captured, ...]
 Step = Iterator[tuple[int, Captures]]
+Start = tuple[frozenset[str], tuple[str, ...]]  # the words and types a match starts with
+Guard = Start | None  # None: a match may start anywhere (or take no token)
 
 
 @dataclass
@@ -71,6 +73,8 @@ class Context:
     checkpoint: int = 0  # the step count at which to check budget and time next
     deadline: float = float("inf")  # time.monotonic() after which the document is given up
     region: list[tuple[int, int]] | None = None  # where entity rules run (None: everywhere)
+    # per type, what makes its mentions, not made yet (made when the type is first asked for)
+    pending: dict[str, Callable[[], list[Mention]]] = field(default_factory=dict)
     partial: bool = False  # prepared only where records can come from: no whole-document answers
     probe: bool = False  # ... and without the heading (first paragraph, dateline's): none there
 
@@ -94,7 +98,12 @@ class Context:
         self.checkpoint = min(self.budget + 1, self.steps + 0x400)
 
     @classmethod
-    def of(cls, view: TextView, mentions: Iterable[Mention]) -> Context:
+    def of(
+        cls,
+        view: TextView,
+        mentions: Iterable[Mention],
+        pending: dict[str, Callable[[], list[Mention]]] | None = None,
+    ) -> Context:
         positions: dict[str, list[int]] = {}
         for index, word in enumerate(view.folded):
             positions.setdefault(word, []).append(index)
@@ -105,6 +114,7 @@ class Context:
             frozenset(s for s, _ in view.sentences),
             frozenset(e for _, e in view.sentences),
             positions,
+            pending=dict(pending or {}),
         )
         context.add(mentions)
         return context
@@ -117,18 +127,44 @@ class Context:
             self.mentions.setdefault(mention.type, {}).setdefault(mention.first, []).append(mention)
 
     def replace_type(self, type_name: str, mentions: Iterable[Mention]) -> None:
+        self.pending.pop(type_name, None)
         self.mentions[type_name] = {}
         self.add(mentions)
+
+    def by_start(self, type_name: str) -> dict[int, list[Mention]]:
+        """The mentions of the type by their first token, made now if still pending."""
+        found = self.mentions.get(type_name)
+        if found is None:
+            found = self.mentions[type_name] = {}
+            make = self.pending.pop(type_name, None)
+            for mention in make() if make is not None else ():
+                found.setdefault(mention.first, []).append(mention)
+        return found
 
     def all_of(self, type_name: str) -> list[Mention]:
         """Every mention of the type, in text order (built once per type and change)."""
         cached = self._sorted.get(type_name)
         if cached is None:
-            by_start = self.mentions.get(type_name, {})
+            by_start = self.by_start(type_name)
             cached = [m for start in sorted(by_start) for m in by_start[start]]
             self._sorted[type_name] = cached
             self._firsts[type_name] = [m.first for m in cached]
         return cached
+
+    def starts_of(self, start: Start) -> list[int]:
+        """The tokens where a match with these first words and types can start, in order
+        (remembered until the mentions change)."""
+        key = ("starts", start)
+        found = self.memo.get(key)
+        if found is None:
+            words, types = start
+            at: set[int] = set()
+            for word in words:
+                at.update(self.word_positions.get(word, ()))
+            for name in types:
+                at.update(self.by_start(name))
+            found = self.memo[key] = sorted(at)
+        return found  # type: ignore[return-value]
 
     def between(self, type_name: str, lo: int, hi: int) -> list[Mention]:
         """The mentions of the type lying inside tokens lo..hi-1 (found by bisection)."""
@@ -257,7 +293,9 @@ class TypeNode(Node):
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
         starting = ctx.mentions.get(self.type)
-        for mention in starting.get(i, ()) if starting else ():
+        if starting is None:
+            starting = ctx.by_start(self.type)
+        for mention in starting.get(i, ()):
             if mention.end > ctx.hi:
                 continue
             if not self.tests or all(t.holds(mention, caps) for t in self.tests):
@@ -268,10 +306,20 @@ class TypeNode(Node):
 class GapNode(Node):
     min: int
     max: int
+    # what the item after the gap starts with, when it must start with something: the
+    # gap then ends only where it can (found by bisection, not tried end by end)
+    before: Guard = None
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
-        for end in range(i + self.min, min(i + self.max, ctx.hi) + 1):
-            yield end, caps
+        if self.before is None:
+            for end in range(i + self.min, min(i + self.max, ctx.hi) + 1):
+                yield end, caps
+            return
+        positions = ctx.starts_of(self.before)
+        low = bisect.bisect_left(positions, i + self.min)
+        high = bisect.bisect_right(positions, min(i + self.max, ctx.hi - 1))
+        for index in range(low, high):
+            yield positions[index], caps
 
 
 @dataclass(frozen=True)
@@ -281,10 +329,6 @@ class BoundaryNode(Node):
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
         if i in (ctx.sentence_starts if self.start else ctx.sentence_ends):
             yield i, caps
-
-
-Start = tuple[frozenset[str], tuple[str, ...]]  # the words and types a match starts with
-Guard = Start | None  # None: a match may start anywhere (or take no token)
 
 
 @dataclass(frozen=True)
@@ -328,7 +372,11 @@ def can_start(guard: Start, ctx: Context, i: int) -> bool:
     if ctx.view.folded[i] in words:
         return True
     mentions = ctx.mentions
-    return any(i in mentions.get(name, ()) for name in types)
+    for name in types:
+        starting = mentions.get(name)
+        if i in (starting if starting is not None else ctx.by_start(name)):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

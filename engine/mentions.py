@@ -7,13 +7,14 @@ canonical name, a date phrase its ISO day), so every later stage sees one value.
 from __future__ import annotations
 
 import datetime
+import functools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import regex
 
 from .compile import EntityType
-from .gazetteer import Haystack, PhraseIndex
+from .gazetteer import Haystack, Hit, PhraseIndex
 from .match import MatchBudgetExceeded, Mention
 from .normalise import NORMALISERS
 from .text import TextView
@@ -25,35 +26,65 @@ def normalise(entity: EntityType | None, text: str, published: datetime.date | N
     return NORMALISERS[name](text, published)
 
 
+MentionMaker = Callable[[], list[Mention]]  # a type's mentions, made when first asked for
+
+
 def base_mentions(
     entities: dict[str, EntityType],
     view: TextView,
     published: datetime.date | None,
     deadline: float = float("inf"),
     phrases: PhraseIndex | None = None,
-) -> Iterator[Mention]:
-    """Every mention the entity sources find in the document, before any rule runs.
-    `phrases`: the PhraseIndex of the entities' gazetteers, in their order."""
+) -> dict[str, MentionMaker]:
+    """Per entity type, what makes the mentions its sources find in the document before
+    any rule runs: most types are only asked for in the few
+    documents where a rule gets as far as them. The gazetteers' phrases are found now,
+    in one pass. `phrases`: the PhraseIndex of the entities' gazetteers, in their order."""
     haystack = Haystack.of(view.folded, view.paragraphs)
-    found = iter(phrases.scan(haystack)) if phrases is not None else None
-    edges: tuple[dict[int, int], dict[int, int]] | None = None
+    found = phrases.scan(haystack) if phrases is not None else None
+    edges: list[tuple[dict[int, int], dict[int, int]]] = []  # made once, when first needed
+    makers: dict[str, MentionMaker] = {}
+    first = 0  # the number of the entity's first gazetteer in `phrases`
     for entity in entities.values():
-        for gazetteer in entity.gazetteers:
-            check_time(deadline)
-            exact = next(found) if found is not None else None
-            hits = gazetteer.find(view.folded, view.texts, haystack, exact)
-            for count, hit in enumerate(hits):
-                if not count & 0xFFF:
-                    check_time(deadline)
-                value: str | None = hit.entry.name
-                if entity.normaliser:
-                    value = normalise(entity, hit.entry.name, published)
-                yield Mention(
+        exact = found[first : first + len(entity.gazetteers)] if found is not None else None
+        first += len(entity.gazetteers)
+        if entity.gazetteers or entity.regexes:
+            makers[entity.name] = functools.partial(
+                _mentions_of, entity, view, published, deadline, haystack, exact, edges
+            )
+    return makers
+
+
+def _mentions_of(
+    entity: EntityType,
+    view: TextView,
+    published: datetime.date | None,
+    deadline: float,
+    haystack: Haystack,
+    exact: list[list[Hit]] | None,
+    edges: list[tuple[dict[int, int], dict[int, int]]],
+) -> list[Mention]:
+    """The mentions of one type its gazetteers and regexes find, in their order."""
+    made: list[Mention] = []
+    for number, gazetteer in enumerate(entity.gazetteers):
+        check_time(deadline)
+        hits = gazetteer.find(view.folded, view.texts, haystack, exact[number] if exact else None)
+        for count, hit in enumerate(hits):
+            if not count & 0xFFF:
+                check_time(deadline)
+            value: str | None = hit.entry.name
+            if entity.normaliser:
+                value = normalise(entity, hit.entry.name, published)
+            made.append(
+                Mention(
                     entity.name, hit.first, hit.end, value, hit.entry.attributes, gazetteer.name
                 )
-        for pattern in entity.regexes:
-            edges = edges or token_edges(view)
-            yield from _regex_mentions(entity, pattern, view, published, deadline, edges)
+            )
+    for pattern in entity.regexes:
+        if not edges:
+            edges.append(token_edges(view))
+        made.extend(_regex_mentions(entity, pattern, view, published, deadline, edges[0]))
+    return made
 
 
 def token_edges(view: TextView) -> tuple[dict[int, int], dict[int, int]]:

@@ -9,6 +9,7 @@ text -> view (fold, drop boilerplate, sentences, tokens)
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule, matches_somewhere
 from .frozen import Frozen
 from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded
-from .mentions import base_mentions, check_time, normalise
+from .mentions import MentionMaker, base_mentions, check_time, normalise
 from .normalise import normalise_date
 from .records import Record, to_record
 from .resolve import resolve_findings, resolve_mentions
@@ -212,10 +213,9 @@ def prepare_mentions(
     check_time(deadline)
     published = document.published or published_in_text(rules, text_view)
     facts = DocumentFacts(rules.entities, published)
-    found = base_mentions(rules.entities, text_view, published, deadline, rules.phrases)
-    mentions = resolve_mentions(found)
+    makers = base_mentions(rules.entities, text_view, published, deadline, rules.phrases)
     check_time(deadline)
-    context = Context.of(text_view, mentions)
+    context = Context.of(text_view, (), _resolved(makers))
     context.budget = limits.steps + limits.steps_per_token * len(text_view.starts)
     context.deadline = deadline
     if probe:
@@ -228,6 +228,15 @@ def prepare_mentions(
         context.region = anchored_paragraphs(rules, context)
     run_cascades(rules, context, facts)
     return text_view, context, facts
+
+
+def _resolved(makers: dict[str, MentionMaker]) -> dict[str, MentionMaker]:
+    """Each type's mentions, as they will be made, with their overlaps resolved."""
+    return {name: functools.partial(_resolve_made, make) for name, make in makers.items()}
+
+
+def _resolve_made(make: MentionMaker) -> list[Mention]:
+    return resolve_mentions(make())
 
 
 def _anchored(rules: RuleSet) -> Callable[[str], bool] | None:

@@ -481,3 +481,77 @@ def test_entity_rules_run_in_a_partial_view_only_where_their_mentions_reach_a_re
     (record,) = extract_document(rules, document)
     assert record["args"]["host"] == "Carl Conte"
     assert [record] == extract_document(_without_index(rules), document)
+
+
+# ------------------------------------------------------------------ mentions made when asked for
+
+
+def test_a_type_is_made_only_when_a_rule_asks_for_it(tmp_path: Path) -> None:
+    rules = build(tmp_path, RULES)
+    text = "Alice Arden met Bob Brandt, the agency said."
+    _, context, facts = pipeline.prepare_mentions(rules, Document("d", text))
+    assert set(context.pending) == {"actor", "meets", "said"}  # no entity rule asked yet
+    records = pipeline.find_records(rules, "d", context, facts)
+    assert [(r["args"]["actor1"], r["args"]["actor2"]) for r in records] == [
+        ("Alice Arden", "Bob Brandt")
+    ]
+    # `met` asked for actors and `meets`; nothing asked for `said`
+    assert set(context.pending) == {"said"}
+    said = context.all_of("said")
+    # Alice(0) Arden(1) met(2) Bob(3) Brandt(4) ,(5) the(6) agency(7) said(8) .(9)
+    assert [(m.first, m.end, m.value) for m in said] == [(8, 9, "said")]
+    assert context.pending == {}
+
+
+def test_a_pending_type_is_made_once_and_as_the_rules_change_it() -> None:
+    from engine.match import Context, Mention
+    from engine.text import view
+
+    made: list[str] = []
+
+    def make() -> list[Mention]:
+        made.append("said")
+        return [Mention("said", 1, 2, "said")]
+
+    context = Context.of(view("He said so."), (), {"said": make})
+    assert made == []
+    assert list(context.by_start("said")) == [1]
+    assert [m.first for m in context.all_of("said")] == [1]
+    assert made == ["said"]  # asked twice, made once
+    # a type replaced (by an entity rule's mentions) before it was asked for is never made
+    context = Context.of(view("He said so."), (), {"said": make})
+    context.replace_type("said", [Mention("said", 0, 1, "he")])
+    assert [m.value for m in context.all_of("said")] == ["he"]
+    assert made == ["said"]
+
+
+def test_a_gap_before_a_type_ends_only_where_a_mention_of_it_starts(tmp_path: Path) -> None:
+    """A compiled gap knows what the next item starts with, and ends only there: the same
+    matches as trying every end of the gap, for fewer search steps."""
+    from engine.compile import GapNode, SeqNode
+    from engine.match import Context, matches_in
+
+    rules = build(tmp_path, RULES.replace("a:actor meets", "a:actor ...{0,8} meets"))
+    fused = next(rule.node for rule in rules.relation_rules if rule.name == "met")
+    assert isinstance(fused, SeqNode)
+    gap = fused.items[1]
+    assert isinstance(gap, GapNode) and gap.before == (frozenset(), ("meets",))
+    # the same sequence, its gap trying every end and `meets` checking where it starts
+    plain = SeqNode(
+        (fused.items[0], GapNode(gap.min, gap.max), *fused.items[2:]),
+        (fused.guards[0], None, gap.before, *fused.guards[3:]),
+    )
+    # Alice0 Arden1 ,2 as3 she4 told5 us6 ,7 finally8 met9 with10 Bob11 Brandt12 and13
+    # met14 Bob15 Brandt16 .17: from Alice Arden, the gap reaches the first "met" only
+    text = "Alice Arden, as she told us, finally met with Bob Brandt and met Bob Brandt."
+    _, prepared, _ = pipeline.prepare_mentions(rules, Document("d", text))
+    mentions = prepared.all_of("actor") + prepared.all_of("meets")
+
+    def run(node: SeqNode) -> tuple[list[tuple[int, int]], int]:
+        ctx = Context.of(prepared.view, mentions)
+        found = matches_in(node, ctx, 0, len(ctx.texts), [0], None)
+        return [(m.first, m.end) for m in found], ctx.steps
+
+    (fused_found, fused_steps), (plain_found, plain_steps) = run(fused), run(plain)
+    assert fused_found == plain_found == [(0, 13)]
+    assert fused_steps < plain_steps, (fused_steps, plain_steps)
