@@ -40,6 +40,7 @@ from .match import (
     CaptureNode,
     GapNode,
     Guard,
+    Need,
     Node,
     OptionalNode,
     RegexNode,
@@ -508,7 +509,7 @@ def compile_pattern(pattern: s.Pattern) -> Node:
         return BoundaryNode(pattern.kind == "start")
     if isinstance(pattern, s.Sequence):
         items = tuple(compile_pattern(item) for item in pattern.items)
-        return _gaps_end_where_items_start(items, tuple(_guard(item) for item in items))
+        return _sequence(items)
     if isinstance(pattern, s.Alternation):
         options = _word_sets([compile_pattern(option) for option in pattern.options])
         return options[0] if len(options) == 1 else AltNode(tuple(options))
@@ -520,9 +521,11 @@ def compile_pattern(pattern: s.Pattern) -> Node:
     return CaptureNode(pattern.name, compile_pattern(pattern.item))
 
 
-def _gaps_end_where_items_start(items: tuple[Node, ...], guards: tuple[Guard, ...]) -> SeqNode:
-    """A sequence; a gap before an item that must start with some word or type ends only
-    where one stands (the item then needs no guard of its own)."""
+def _sequence(items: tuple[Node, ...]) -> SeqNode:
+    """A sequence of items, each guarded by what it starts with; a gap before an item
+    that must start with some word or type ends only where one stands (the item then
+    needs no guard of its own); and what a match needs further on (SeqNode.needs)."""
+    guards = tuple(_guard(item) for item in items)
     fused = list(items)
     kept = list(guards)
     for index, item in enumerate(items[:-1]):
@@ -530,7 +533,53 @@ def _gaps_end_where_items_start(items: tuple[Node, ...], guards: tuple[Guard, ..
         if isinstance(item, GapNode) and item.before is None and after is not None:
             fused[index] = GapNode(item.min, item.max, after)
             kept[index + 1] = None
-    return SeqNode(tuple(fused), tuple(kept))
+    return SeqNode(tuple(fused), tuple(kept), _needs(items, guards))
+
+
+def _needs(items: tuple[Node, ...], guards: tuple[Guard, ...]) -> tuple[Need, ...]:
+    """Where, from the start of a match, each guarded item after the first starts: no
+    nearer than the least the items before it take, no further than the most."""
+    needs: list[Need] = []
+    least = 0
+    most: int | None = 0
+    for index, (item, guard) in enumerate(zip(items, guards, strict=True)):
+        if index and guard is not None:
+            needs.append((guard, least, most))
+        low, high = token_lengths(item)
+        least += low
+        most = None if most is None or high is None else most + high
+    return tuple(needs)
+
+
+def token_lengths(node: Node) -> tuple[int, int | None]:
+    """The fewest and the most tokens a match of the node takes (None: no most)."""
+    if isinstance(node, WordsNode):
+        return len(node.words), len(node.words)
+    if isinstance(node, WordSetNode | RegexNode | BuiltinNode):
+        return 1, 1
+    if isinstance(node, TypeNode):
+        return 1, None  # a mention may be any length
+    if isinstance(node, GapNode):
+        return node.min, node.max
+    if isinstance(node, CaptureNode):
+        return token_lengths(node.item)
+    if isinstance(node, RepeatNode):
+        low, high = token_lengths(node.item)
+        most = None if high is None or node.max is None else high * node.max
+        return low * node.min, most
+    if isinstance(node, SeqNode | AltNode):
+        parts = [token_lengths(part) for part in _parts(node)]
+        highs = [high for _, high in parts]
+        if isinstance(node, SeqNode):
+            most = None if None in highs else sum(h for h in highs if h is not None)
+            return sum(low for low, _ in parts), most
+        most = None if None in highs else max(h for h in highs if h is not None)
+        return min(low for low, _ in parts), most
+    return 0, 0  # a boundary
+
+
+def _parts(node: SeqNode | AltNode) -> tuple[Node, ...]:
+    return node.items if isinstance(node, SeqNode) else node.options
 
 
 def _guard(node: Node) -> Guard:
@@ -578,17 +627,7 @@ def _tests(conditions: tuple[s.Condition, ...]) -> tuple[Test, ...]:
 
 def nullable(node: Node) -> bool:
     """Can the node match without consuming a token?"""
-    if isinstance(node, GapNode | RepeatNode):
-        return node.min == 0 or (isinstance(node, RepeatNode) and nullable(node.item))
-    if isinstance(node, BoundaryNode):
-        return True
-    if isinstance(node, SeqNode):
-        return all(nullable(item) for item in node.items)
-    if isinstance(node, AltNode):
-        return any(nullable(option) for option in node.options)
-    if isinstance(node, CaptureNode):
-        return nullable(node.item)
-    return isinstance(node, WordsNode) and not node.words
+    return token_lengths(node)[0] == 0
 
 
 def triggers(node: Node) -> frozenset[Trigger] | None:

@@ -51,6 +51,9 @@ Captures = tuple[Captured, ...]
 Step = Iterator[tuple[int, Captures]]
 Start = tuple[frozenset[str], tuple[str, ...]]  # the words and types a match starts with
 Guard = Start | None  # None: a match may start anywhere (or take no token)
+# an item a match cannot do without: what it starts with, and the fewest and the most
+# tokens (None: no most) from the match's start to its own
+Need = tuple[Start, int, int | None]
 
 
 @dataclass
@@ -337,12 +340,17 @@ class SeqNode(Node):
     # per item, what its first token must be (None: anything, or it can match nothing):
     # an item is not tried where it cannot start, e.g. at most of the ends of a gap
     guards: tuple[Guard, ...] = ()
+    # the items after the first a match needs: a start where one of them cannot stand in
+    # reach is not searched at all
+    needs: tuple[Need, ...] = ()
 
     def run(self, ctx: Context, i: int, caps: Captures) -> Step:
         """Depth-first over the items with an explicit stack: any length, no recursion."""
         items = self.items
         if not items:
             yield i, caps
+            return
+        if self.needs and not _in_reach(self.needs, ctx, i):
             return
         last = len(items)
         guards = self.guards or (None,) * last
@@ -362,6 +370,17 @@ class SeqNode(Node):
             guard = guards[depth]
             if guard is None or can_start(guard, ctx, step[0]):
                 stack.append(items[depth].run(ctx, step[0], step[1]))
+
+
+def _in_reach(needs: tuple[Need, ...], ctx: Context, i: int) -> bool:
+    """Can each needed item start where a match from token i would need it?"""
+    for start, least, most in needs:
+        positions = ctx.starts_of(start)
+        at = bisect.bisect_left(positions, i + least)
+        last = ctx.hi - 1 if most is None else min(ctx.hi - 1, i + most)
+        if at == len(positions) or positions[at] > last:
+            return False
+    return True
 
 
 def can_start(guard: Start, ctx: Context, i: int) -> bool:

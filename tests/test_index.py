@@ -555,3 +555,63 @@ def test_a_gap_before_a_type_ends_only_where_a_mention_of_it_starts(tmp_path: Pa
     (fused_found, fused_steps), (plain_found, plain_steps) = run(fused), run(plain)
     assert fused_found == plain_found == [(0, 13)]
     assert fused_steps < plain_steps, (fused_steps, plain_steps)
+
+
+def test_a_start_where_a_needed_item_cannot_follow_is_not_searched(tmp_path: Path) -> None:
+    """A sequence knows the items a match cannot do without and how far from its start
+    each can stand: from a start with none of them in reach, nothing is tried."""
+    from engine.compile import SeqNode
+    from engine.match import Context, matches_in
+
+    rules = build(tmp_path, RULES)
+    node = next(rule.node for rule in rules.relation_rules if rule.name == "met")
+    assert isinstance(node, SeqNode)
+    # a:actor meets "with"? b:actor: `meets` one token on at least, b two ("with"? may be
+    # nothing); an actor may be any length, so neither has a farthest place
+    assert node.needs == (
+        ((frozenset(), ("meets",)), 1, None),
+        ((frozenset(), ("actor",)), 2, None),
+    )
+    # Alice0 Arden1 met2 Bob3 Brandt4 and5 Bob6 Brandt7 stayed8 .9: no "met" after 3 or 6
+    text = "Alice Arden met Bob Brandt and Bob Brandt stayed."
+    _, prepared, _ = pipeline.prepare_mentions(rules, Document("d", text))
+    mentions = prepared.all_of("actor") + prepared.all_of("meets")
+
+    def run(node: SeqNode) -> tuple[list[tuple[int, int]], int]:
+        ctx = Context.of(prepared.view, mentions)
+        found = matches_in(node, ctx, 0, len(ctx.texts), [0, 3, 6], None)
+        return [(m.first, m.end) for m in found], ctx.steps
+
+    (found, steps), (found_all, steps_all) = run(node), run(dataclasses.replace(node, needs=()))
+    assert found == found_all == [(0, 5)]
+    assert steps < steps_all
+
+
+@pytest.mark.parametrize(
+    "pattern, lengths",
+    [
+        ('"held" "talks"', (2, 2)),
+        ("actor", (1, None)),  # a mention may be any length
+        ("...{1,4}", (1, 4)),
+        ('"talks"?', (0, 1)),
+        ('("the" | "a")* "talks"', (1, None)),
+        ('("talks" | "held" "talks")', (1, 2)),
+        ('"talks"{2,3}', (2, 3)),
+        ('^ "talks" $', (1, 1)),
+        ('t:("talks" Cap)', (2, 2)),
+    ],
+)
+def test_the_fewest_and_most_tokens_a_pattern_takes(
+    tmp_path: Path, pattern: str, lengths: tuple[int, int | None]
+) -> None:
+    from engine.compile import SeqNode, nullable, token_lengths
+
+    rules = build(
+        tmp_path,
+        "relation R(actor)\nentity actor: regex /Alice Arden/\n"
+        f"rule r -> R: within sentence: a:actor ({pattern})\n",
+    )
+    node = rules.relation_rules[0].node
+    assert isinstance(node, SeqNode)
+    assert token_lengths(node.items[1]) == lengths
+    assert nullable(node.items[1]) == (lengths[0] == 0)
