@@ -124,6 +124,7 @@ class CompiledRule:
     anchors: frozenset[str] | None = None  # a match holds one of these words (None: ?)
     # with anchors, every set of uncommon words one of which a match holds (anchors too)
     requires: tuple[frozenset[str], ...] = ()
+    sentence_start: bool = False  # a match starts where a sentence does (`^` first)
 
 
 @dataclass(frozen=True)
@@ -391,6 +392,17 @@ def _rule(rule: s.Rule, symbols: Symbols, entities: dict[str, EntityType]) -> Co
         f"{rule.span.file}:{rule.span.line}",
         rule.pattern,
         *_index_words(rule.pattern, entities),
+        sentence_start=_starts_a_sentence(node),
+    )
+
+
+def _starts_a_sentence(node: Node) -> bool:
+    """Does every match start with `^` (where a sentence starts)?"""
+    return (
+        isinstance(node, SeqNode)
+        and bool(node.items)
+        and isinstance(node.items[0], BoundaryNode)
+        and node.items[0].start
     )
 
 

@@ -99,7 +99,7 @@ def _units(rule: CompiledRule, ctx: Context) -> list[tuple[int, int]]:
 def trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
     """Where in the whole document a match of the rule can start; None: anywhere."""
     if rule.triggers is None:
-        return None
+        return _sentence_starts(ctx) if rule.sentence_start else None
     key = ("triggers", rule.triggers)  # forgotten when mentions change (Context.add)
     cached = ctx.memo.get(key)
     if cached is None:
@@ -111,6 +111,13 @@ def trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
                 found.update(ctx.by_start(name))
         cached = ctx.memo[key] = sorted(found)
     return cached  # type: ignore[return-value]
+
+
+def _sentence_starts(ctx: Context) -> list[int]:
+    found = ctx.memo.get("sentence starts")
+    if found is None:
+        found = ctx.memo["sentence starts"] = sorted(ctx.sentence_starts)
+    return found  # type: ignore[return-value]
 
 
 def _matches(rule: CompiledRule, ctx: Context) -> Iterator[Match]:

@@ -615,3 +615,29 @@ def test_the_fewest_and_most_tokens_a_pattern_takes(
     assert isinstance(node, SeqNode)
     assert token_lengths(node.items[1]) == lengths
     assert nullable(node.items[1]) == (lengths[0] == 0)
+
+
+def test_a_pattern_opening_with_a_sentence_start_is_tried_only_there(tmp_path: Path) -> None:
+    from engine.findings import trigger_positions
+
+    rules = build(
+        tmp_path,
+        "relation MEETING(actor, actor)\nentity actor: regex /Alice Arden|Bob Brandt|Carl Cole/\n"
+        'rule opening -> MEETING: within sentence: ^ ...{0,3} a:actor "met" b:actor\n',
+    )
+    (rule,) = rules.relation_rules
+    assert rule.triggers is None and rule.sentence_start
+    # Then0 Alice1 Arden2 met3 Bob4 Brandt5 .6 | So7 ,8 Bob9 Brandt10 met11 Carl12 Cole13
+    # .14 | They15 said16 on17 Friday18 Alice19 Arden20 met21 Carl22 Cole23 .24
+    text = (
+        "Then Alice Arden met Bob Brandt. So, Bob Brandt met Carl Cole. "
+        "They said on Friday Alice Arden met Carl Cole."
+    )
+    _, context, facts = pipeline.prepare_mentions(rules, Document("d", text))
+    assert trigger_positions(rule, context) == [0, 7, 15]
+    records = pipeline.find_records(rules, "d", context, facts)
+    # the third actor is four tokens from its sentence's start, one more than the gap takes
+    assert [r["evidence"] for r in records] == [
+        "Then Alice Arden met Bob Brandt.",
+        "So, Bob Brandt met Carl Cole.",
+    ]
