@@ -8,10 +8,11 @@ text -> view (fold, drop boilerplate, sentences, tokens)
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,7 +149,7 @@ def may_match(rules: RuleSet, text: str) -> bool:
 def _holds_words(rules: RuleSet, text: str) -> bool:
     """Can a relation rule match in this folded text, by the words it holds?"""
     found: set[str] = set()
-    for word in whole_words(rules.anchor_automaton, text):
+    for _, word in whole_words(rules.anchor_automaton, text):
         if word not in found:
             found.add(word)
             if rules.may_hold(found):
@@ -156,9 +157,10 @@ def _holds_words(rules: RuleSet, text: str) -> bool:
     return False
 
 
-def whole_words(automaton: Any, text: str) -> Iterator[str]:
-    """The automaton's words that the (folded) text holds where they can be whole tokens.
-    Errs only towards holding: a word glued by a hyphen ("talks-related") counts."""
+def whole_words(automaton: Any, text: str) -> Iterator[tuple[int, str]]:
+    """The automaton's words that the (folded) text holds where they can be whole tokens,
+    and where they start. Errs only towards holding: a word glued by a hyphen
+    ("talks-related") counts."""
     last = len(text) - 1
     for end, word in automaton.iter(text):
         start = end - len(word) + 1
@@ -166,7 +168,7 @@ def whole_words(automaton: Any, text: str) -> Iterator[str]:
             continue
         if end < last and _goes_on(word[-1], text[end + 1], after=True):
             continue
-        yield word
+        yield start, word
 
 
 def _goes_on(edge: str, beside: str, after: bool) -> bool:
@@ -239,13 +241,29 @@ def _resolve_made(make: MentionMaker) -> list[Mention]:
     return resolve_mentions(make())
 
 
-def _anchored(rules: RuleSet) -> Callable[[str], bool] | None:
-    """Does a paragraph's text hold an anchor word of a relation rule? May say yes when
-    it does not, never no when it does."""
-    automaton = rules.anchor_automaton
-    if automaton is None:
+def _anchored(
+    rules: RuleSet,
+) -> Callable[[str, Sequence[tuple[int, int]]], list[bool]] | None:
+    """Which paragraphs (char spans of a text) hold an anchor word of a relation rule?
+    May say yes when one does not, never no when it does."""
+    if rules.anchor_automaton is None:
         return None
-    return lambda text: _holds_words(rules, fold_token(text))
+    return functools.partial(_anchored_paragraphs, rules)
+
+
+def _anchored_paragraphs(
+    rules: RuleSet, text: str, paragraphs: Sequence[tuple[int, int]]
+) -> list[bool]:
+    if not text.isascii():  # folding is per token there: each paragraph on its own
+        return [_holds_words(rules, fold_token(text[a:b])) for a, b in paragraphs]
+    # folding an ASCII text is lower-casing it, char by char: one pass for all paragraphs
+    firsts = [start for start, _ in paragraphs]
+    words: dict[int, set[str]] = {}
+    for start, word in whole_words(rules.anchor_automaton, text.lower()):
+        number = bisect.bisect_right(firsts, start) - 1
+        if number >= 0 and start < paragraphs[number][1]:
+            words.setdefault(number, set()).add(word)
+    return [number in words and rules.may_hold(words[number]) for number in range(len(firsts))]
 
 
 def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:

@@ -242,15 +242,15 @@ def view(
     original: str,
     drop_lines: Sequence[regex.Pattern[str]] = (),
     dateline: regex.Pattern[str] | None = None,
-    keep: Callable[[str], bool] | None = None,
+    keep: Callable[[str, Sequence[tuple[int, int]]], Sequence[bool]] | None = None,
     heading: bool = True,
     needles: Needles | None = None,
 ) -> TextView:
     """Fold, drop boilerplate lines, join hard wraps, then split into paragraphs,
-    sentences and tokens. With `keep`, only the paragraphs it keeps (given their text)
-    are tokenised, and with `heading` the first one and the dateline's too: a partial
-    view. `needles`: what every line `drop_lines` drops holds (only lines holding one
-    are searched)."""
+    sentences and tokens. With `keep`, only the paragraphs it keeps (given the text and
+    the paragraphs' spans, it tells which) are tokenised, and with `heading` the first
+    one and the dateline's too: a partial view. `needles`: what every line `drop_lines`
+    drops holds (only lines holding one are searched)."""
     laid_out = _layout(fold_characters(original), drop_lines, needles)
     text = laid_out.text
     lines = _paragraph_lines(text)
@@ -259,9 +259,8 @@ def view(
     if keep is not None:
         chosen = [
             line
-            for number, line in enumerate(lines)
-            if (heading and (number == 0 or overlaps(line, dateline_span)))
-            or keep(text[line[0] : line[1]])
+            for number, (line, kept) in enumerate(zip(lines, keep(text, lines), strict=True))
+            if kept or (heading and (number == 0 or overlaps(line, dateline_span)))
         ]
     starts, ends, folded_tokens, token_texts, paragraphs = _tokenise(text, chosen)
     sentences, sentence_paragraph = _sentences(text, starts, ends, paragraphs)

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 from conftest import ROOT, SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import Document, RuleSet, extract_text, load_rules, pipeline
 from engine.documents import read_inputs
@@ -641,3 +643,43 @@ def test_a_pattern_opening_with_a_sentence_start_is_tried_only_there(tmp_path: P
         "Then Alice Arden met Bob Brandt.",
         "So, Bob Brandt met Carl Cole.",
     ]
+
+
+def _spans(paragraphs: list[str]) -> list[tuple[int, int]]:
+    """The char spans of paragraphs joined by line breaks."""
+    spans, start = [], 0
+    for paragraph in paragraphs:
+        spans.append((start, start + len(paragraph)))
+        start += len(paragraph) + 1
+    return spans
+
+
+def test_paragraphs_holding_anchor_words_are_found_in_one_pass(tmp_path: Path) -> None:
+    rules = build(tmp_path, RULES)
+    # "met" anchors rule `met`, which needs no other word: a whole word, in any case, at a
+    # paragraph's start or end, or glued by a hyphen (errs towards holding); not inside
+    # "metal" nor "met7" (one token)
+    paragraphs = ["He met", "metal works", "x-met", "met7 here", "Met"]
+    text = "\n".join(paragraphs)
+    found = pipeline._anchored_paragraphs(rules, text, _spans(paragraphs))
+    assert found == [True, False, True, False, True]
+
+
+@pytest.fixture(scope="module")
+def index_rules(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
+    return build(tmp_path_factory.mktemp("index"), RULES)
+
+
+WORDS = ["met", "Met", "talks", "between", "had", "a", "meeting", "held", "x", "7", "-", ",", "."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(paragraphs=st.lists(st.lists(st.sampled_from(WORDS), max_size=6), min_size=1, max_size=5))
+def test_one_pass_finds_what_each_paragraph_alone_holds(
+    index_rules: RuleSet, paragraphs: list[list[str]]
+) -> None:
+    texts = [" ".join(words) for words in paragraphs]
+    text = "\n".join(texts)
+    spans = _spans(texts)
+    alone = [pipeline._holds_words(index_rules, text[a:b].lower()) for a, b in spans]
+    assert pipeline._anchored_paragraphs(index_rules, text, spans) == alone
