@@ -188,7 +188,8 @@ class _Reader:
             return {"*": (0, None), "+": (1, None), "?": (0, 1)}[head]
         if head != "{":
             return None
-        found = regex.match(r"\{(\d*)(,?)(\d*)\}", self.source[self.at :])
+        # ASCII digits only: `regex` reads "{١}" as text, not as a count
+        found = regex.match(r"\{([0-9]*)(,?)([0-9]*)\}", self.source[self.at :])
         if found is None or not (found.group(1) or found.group(3)):
             raise _Unknown("a brace that is not a count")
         self.at += found.end()
@@ -252,10 +253,7 @@ class _Reader:
 
     def character_set(self) -> None:
         """After "[": up to its "]", sets inside sets (VERSION1) included."""
-        if self.peek() == "^":
-            self.take()
-        if self.peek() == "]":  # a "]" first is a character of the set
-            self.take()
+        self.set_start()
         depth = 1
         while depth:
             char = self.take()
@@ -265,8 +263,17 @@ class _Reader:
                 if not self.nested_sets:  # VERSION0: a character, or a POSIX class
                     raise _Unknown("a bracket inside a set")
                 depth += 1
+                self.set_start()
             elif char == "]":
                 depth -= 1
+
+    def set_start(self) -> None:
+        """After a set's "[": a "^" first negates it, and a "]" first (after the "^") is
+        one of its characters, in a set inside a set too."""
+        if self.peek() == "^":
+            self.take()
+        if self.peek() == "]":
+            self.take()
 
     def escape(self) -> _Part:
         char = self.take()

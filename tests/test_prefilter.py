@@ -80,6 +80,25 @@ def test_a_posix_class_in_a_version0_set_gives_no_needles() -> None:
     assert needles(regex.compile(r"[[:alpha:]]]x", regex.V0)) is None
 
 
+@pytest.mark.parametrize(
+    "source, line",
+    [
+        # `regex` reads a brace with a digit of another script as text, not as a count
+        ("Copy{١}right", "Copy{١}right"),
+        ("a{١,١}b", "a{١,١}b"),
+        # a "]" first in a set inside a set is one of its characters, as in the outer set
+        ("[[]abc]]Copyright", "aCopyright"),
+        ("[[^]abc]]Copyright", "xCopyright"),
+        ("[a[]b]]Copyright", "]Copyright"),
+    ],
+)
+def test_a_line_these_patterns_match_is_searched(source: str, line: str) -> None:
+    pattern = regex.compile(source, V1)
+    assert pattern.search(line)
+    known = needles(pattern)
+    assert known is None or known.lines_holding(line) == [0], known
+
+
 def test_lines_holding_a_needle_are_numbered_as_split() -> None:
     text = "news\nAdvertisement here\n\nmore news\nADVERTISEMENT"
     assert Needles(exact=("Advertisement",)).lines_holding(text) == [1]
@@ -98,12 +117,13 @@ def test_case_insensitive_needles_are_not_looked_for_in_other_scripts() -> None:
 
 # ------------------------------------------------------------------ the promise, at random
 
-ALPHABET = "abAB .:"
+ALPHABET = "abAB .:[]{}١"
 literal = st.sampled_from(["a", "b", "A", "B", " ", r"\.", ":", "ab", "Ab", "ba"])
 atom = st.one_of(
     literal,
     st.sampled_from([".", r"\w", r"\s", r"\d", "[ab]", "[^a]", r"\b", "^", "$", r"\B"]),
     st.sampled_from(["(?=a)", "(?=A)", "(?<=b)", "(?!a)", "(?<!b)"]),
+    st.sampled_from(["[[]a]]", "[[^]a]]", "[a[]b]]", "[[:alpha:]]", "[]a]", "{١}", "a{١,}"]),
 )
 
 
