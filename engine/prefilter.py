@@ -92,7 +92,7 @@ def needles(pattern: regex.Pattern[str]) -> Needles | None:
         found = reader.alternatives()
         if reader.at < len(reader.source):  # an unopened ")"
             return None
-    except _Unknown:
+    except (_Unknown, RecursionError):  # groups nested too deep to read: no needles
         return None
     strings = _needle_strings(found)
     if strings is None:

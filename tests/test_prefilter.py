@@ -74,6 +74,13 @@ def test_no_needles_where_none_is_known(source: str, flags: int) -> None:
     assert found(source, flags) is None
 
 
+def test_groups_nested_too_deep_to_read_give_no_needles() -> None:
+    # `regex` compiles it; reading it would take more nested calls than Python allows
+    pattern = regex.compile("(" * 300 + "Advertisement" + ")" * 300, V1)
+    assert pattern.search("Advertisement")
+    assert needles(pattern) is None
+
+
 def test_a_posix_class_in_a_version0_set_gives_no_needles() -> None:
     # VERSION0 reads "[[:alpha:]]" as one set; a reader taking "[" for a set would take
     # the last "]" for a needle
