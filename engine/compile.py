@@ -46,6 +46,7 @@ from .match import (
     RegexNode,
     RepeatNode,
     SeqNode,
+    Start,
     Test,
     TypeNode,
     WordSetNode,
@@ -187,8 +188,10 @@ class RuleSet:
 
     def ready(self) -> RuleSet:
         """Build now what extraction derives from the rule set (the automata of phrases
-        and anchor words, the rule index) rather than at the first document; itself."""
+        and anchor words, the rule index, the boilerplate patterns joined and their
+        needles) rather than at the first document (in each worker); itself."""
         _ = self.anchor_automaton, self.rules_by_anchor, self.unanchored, self.focused_cascades
+        _ = self.preparation.drop_lines, self.preparation.drop_needles
         return self
 
     @functools.cached_property
@@ -598,8 +601,12 @@ def _guard(node: Node) -> Guard:
     """The words and types a match of the node can start with (None: any token, or it
     can match without a token)."""
     first = triggers(node)
-    if first is None:
-        return None
+    return None if first is None else start_of(first)
+
+
+@functools.cache  # a rule set's few trigger sets, asked per document
+def start_of(first: frozenset[Trigger]) -> Start:
+    """Triggers as the words and types Context.starts_of takes."""
     words = frozenset(name for kind, name in first if kind == "word")
     return words, tuple(sorted(name for kind, name in first if kind == "type"))
 

@@ -14,7 +14,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .compile import CompiledExcept, CompiledFill, CompiledRule, CompiledVeto, EntityType
+from .compile import (
+    CompiledExcept,
+    CompiledFill,
+    CompiledRule,
+    CompiledVeto,
+    EntityType,
+    start_of,
+)
 from .gazetteer import Attributes
 from .match import (
     Context,
@@ -100,17 +107,7 @@ def trigger_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
     """Where in the whole document a match of the rule can start; None: anywhere."""
     if rule.triggers is None:
         return _sentence_starts(ctx) if rule.sentence_start else None
-    key = ("triggers", rule.triggers)  # forgotten when mentions change (Context.add)
-    cached = ctx.memo.get(key)
-    if cached is None:
-        found: set[int] = set()
-        for kind, name in rule.triggers:
-            if kind == "word":
-                found.update(ctx.word_positions.get(name, ()))
-            else:
-                found.update(ctx.by_start(name))
-        cached = ctx.memo[key] = sorted(found)
-    return cached  # type: ignore[return-value]
+    return ctx.starts_of(start_of(rule.triggers))
 
 
 def _sentence_starts(ctx: Context) -> list[int]:

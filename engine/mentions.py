@@ -37,12 +37,13 @@ def base_mentions(
     phrases: PhraseIndex | None = None,
 ) -> dict[str, MentionMaker]:
     """Per entity type, what makes the mentions its sources find in the document before
-    any rule runs: most types are only asked for in the few
-    documents where a rule gets as far as them. The gazetteers' phrases are found now,
-    in one pass. `phrases`: the PhraseIndex of the entities' gazetteers, in their order."""
+    any rule runs, called when a rule first asks for the type: most types are asked for
+    only in the few documents where a rule gets as far as them. The gazetteers' phrases
+    are found now, in one pass. `phrases`: the PhraseIndex of the entities' gazetteers,
+    in their order."""
     haystack = Haystack.of(view.folded, view.paragraphs)
     found = phrases.scan(haystack) if phrases is not None else None
-    edges: list[tuple[dict[int, int], dict[int, int]]] = []  # made once, when first needed
+    edges = functools.cache(functools.partial(token_edges, view))  # made when first needed
     makers: dict[str, MentionMaker] = {}
     first = 0  # the number of the entity's first gazetteer in `phrases`
     for entity in entities.values():
@@ -62,7 +63,7 @@ def _mentions_of(
     deadline: float,
     haystack: Haystack,
     exact: list[list[Hit]] | None,
-    edges: list[tuple[dict[int, int], dict[int, int]]],
+    edges: Callable[[], tuple[dict[int, int], dict[int, int]]],
 ) -> list[Mention]:
     """The mentions of one type its gazetteers and regexes find, in their order."""
     made: list[Mention] = []
@@ -81,9 +82,7 @@ def _mentions_of(
                 )
             )
     for pattern in entity.regexes:
-        if not edges:
-            edges.append(token_edges(view))
-        made.extend(_regex_mentions(entity, pattern, view, published, deadline, edges[0]))
+        made.extend(_regex_mentions(entity, pattern, view, published, deadline, edges()))
     return made
 
 

@@ -235,8 +235,8 @@ class _Reader:
             elif kind in ("?<=", "?<!"):
                 empty = True
                 self.take(3)
-            elif kind[:3] in ("?P<",) or kind[:2] == "?<":
-                self.take(3 if kind.startswith("?P") else 2)
+            elif kind == "?P<" or kind[:2] == "?<":
+                self.take(3 if kind == "?P<" else 2)
                 self.name()
             else:
                 raise _Unknown("a group of a kind not read here")

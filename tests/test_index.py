@@ -19,8 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Document, RuleSet, extract_text, load_rules, pipeline
+from engine.compile import nullable, token_lengths
 from engine.documents import read_inputs
+from engine.findings import trigger_positions
+from engine.match import Context, GapNode, Mention, SeqNode, matches_in
 from engine.pipeline import extract_document, may_match
+from engine.text import view
 
 RULES = """
 relation MEETING(actor, actor)
@@ -506,9 +510,6 @@ def test_a_type_is_made_only_when_a_rule_asks_for_it(tmp_path: Path) -> None:
 
 
 def test_a_pending_type_is_made_once_and_as_the_rules_change_it() -> None:
-    from engine.match import Context, Mention
-    from engine.text import view
-
     made: list[str] = []
 
     def make() -> list[Mention]:
@@ -530,9 +531,6 @@ def test_a_pending_type_is_made_once_and_as_the_rules_change_it() -> None:
 def test_a_gap_before_a_type_ends_only_where_a_mention_of_it_starts(tmp_path: Path) -> None:
     """A compiled gap knows what the next item starts with, and ends only there: the same
     matches as trying every end of the gap, for fewer search steps."""
-    from engine.compile import GapNode, SeqNode
-    from engine.match import Context, matches_in
-
     rules = build(tmp_path, RULES.replace("a:actor meets", "a:actor ...{0,8} meets"))
     fused = next(rule.node for rule in rules.relation_rules if rule.name == "met")
     assert isinstance(fused, SeqNode)
@@ -562,9 +560,6 @@ def test_a_gap_before_a_type_ends_only_where_a_mention_of_it_starts(tmp_path: Pa
 def test_a_start_where_a_needed_item_cannot_follow_is_not_searched(tmp_path: Path) -> None:
     """A sequence knows the items a match cannot do without and how far from its start
     each can stand: from a start with none of them in reach, nothing is tried."""
-    from engine.compile import SeqNode
-    from engine.match import Context, matches_in
-
     rules = build(tmp_path, RULES)
     node = next(rule.node for rule in rules.relation_rules if rule.name == "met")
     assert isinstance(node, SeqNode)
@@ -606,8 +601,6 @@ def test_a_start_where_a_needed_item_cannot_follow_is_not_searched(tmp_path: Pat
 def test_the_fewest_and_most_tokens_a_pattern_takes(
     tmp_path: Path, pattern: str, lengths: tuple[int, int | None]
 ) -> None:
-    from engine.compile import SeqNode, nullable, token_lengths
-
     rules = build(
         tmp_path,
         "relation R(actor)\nentity actor: regex /Alice Arden/\n"
@@ -620,8 +613,6 @@ def test_the_fewest_and_most_tokens_a_pattern_takes(
 
 
 def test_a_pattern_opening_with_a_sentence_start_is_tried_only_there(tmp_path: Path) -> None:
-    from engine.findings import trigger_positions
-
     rules = build(
         tmp_path,
         "relation MEETING(actor, actor)\nentity actor: regex /Alice Arden|Bob Brandt|Carl Cole/\n"
