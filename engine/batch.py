@@ -16,6 +16,7 @@ from .compile import RuleSet
 from .documents import Document, Input, JsonLine, JsonLines, Piece
 from .errors import DocumentError
 from .match import Context
+from .parallel import sendable
 from .pipeline import Limits, extract_in_context
 from .records import MentionMark, Record, mention_marks
 
@@ -63,10 +64,42 @@ def tasks(pieces: Iterable[Piece], size: int) -> Iterator[Task]:
         yield waiting
 
 
+class TaskStopped(Exception):
+    """A bug stopped a task part way: the outcomes of its documents before the one that
+    raised, and the error. The batch stops where one document at a time would have:
+    after the outcomes before it (`each_outcome`)."""
+
+    def __init__(self, done: list[Outcome], error: Exception) -> None:
+        super().__init__(done, error)
+        self.done = done
+        self.error = error
+
+    def __str__(self) -> str:
+        return f"{type(self.error).__name__}: {self.error} (after {len(self.done)} documents)"
+
+
 def process_task(work: Work, task: Task) -> list[Outcome]:
-    """The outcome of every document of a task, in order."""
+    """The outcome of every document of a task, in order. Raises TaskStopped when
+    processing one raises (a bug: a document's failure is an outcome)."""
     documents = task.lines() if isinstance(task, JsonLines) else task
-    return [process(work, found) for found in documents]
+    done: list[Outcome] = []
+    for found in documents:
+        try:
+            done.append(process(work, found))
+        except Exception as error:
+            raise TaskStopped(done, sendable(error)) from error
+    return done
+
+
+def each_outcome(results: Iterable[list[Outcome]]) -> Iterator[Outcome]:
+    """The outcomes of tasks, in order; after a task that stopped part way, its outcomes
+    before the bug, then the bug's error (raised from the worker's traceback)."""
+    try:
+        for outcomes in results:
+            yield from outcomes
+    except TaskStopped as stopped:
+        yield from stopped.done
+        raise stopped.error from stopped.__cause__
 
 
 def process(work: Work, found: Input) -> Outcome:

@@ -26,7 +26,7 @@ from typing import IO, Never
 from tqdm import tqdm
 
 from . import validate
-from .batch import Outcome, Work, process, process_task, tasks
+from .batch import Outcome, Work, each_outcome, process, process_task, tasks
 from .cache import default_folder as default_cache_folder
 from .cache import uncollected
 from .compare import (
@@ -453,7 +453,7 @@ def _outcomes(work: Work, pieces: Iterator[Piece], args: argparse.Namespace) -> 
         return (process(work, item) for item in itertools.chain(first, each_document(rest)))
     every = tasks(itertools.chain(first, rest), BATCH)
     done = ordered_map(process_task, work, every, jobs=args.jobs, dask=args.dask, batch=1)
-    return itertools.chain.from_iterable(done)
+    return each_outcome(done)
 
 
 def _handle(

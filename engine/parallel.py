@@ -126,7 +126,7 @@ def _run_batch(work: Callable[[S, T], R], shared: S, items: list[T]) -> list[R] 
         try:
             done.append(work(shared, item))
         except Exception as error:  # a bug in `work`: sent back to stop the caller there
-            return _Failure(done, _sendable(error), traceback.format_exc())
+            return _Failure(done, sendable(error), traceback.format_exc())
     return done
 
 
@@ -134,7 +134,7 @@ def _run_pool_batch(work: Callable[[Any, T], R], items: list[T]) -> list[R] | _F
     return _run_batch(work, _shared, items)
 
 
-def _sendable(error: Exception) -> Exception:
+def sendable(error: Exception) -> Exception:
     """The error itself when it can be rebuilt the way pickling rebuilds it, else a
     RuntimeError that says what it was (an error holding a lock or a file cannot be, nor,
     without Dask's help, one whose __init__ takes other arguments than its message, such

@@ -8,6 +8,8 @@ object counts its own unpicklings in a file, which shows it travels once per wor
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
 import itertools
 import json
@@ -27,9 +29,10 @@ import pytest
 from conftest import SEEDS
 
 from engine import RuleSet, UsageError, parallel
-from engine.documents import Document, Item, read_inputs
+from engine.batch import Outcome, Work, each_outcome, process, process_task, tasks
+from engine.documents import Document, Item, each_document, read_inputs, read_pieces
 from engine.errors import DocumentError
-from engine.parallel import LOCAL, WorkerTraceback, available_cores, ordered_map
+from engine.parallel import BATCH, LOCAL, WorkerTraceback, available_cores, ordered_map
 from engine.pipeline import Limits, extract_document
 from engine.records import dumps
 
@@ -125,6 +128,32 @@ def revive(log: Path, factor: int) -> Counted:
 
 def counted(shared: Counted, item: int) -> int:
     return shared.factor * item
+
+
+class Tripwire:
+    """An anchor-word automaton that goes off (a bug) in a text holding "TRIPWIRE"."""
+
+    def __init__(self, automaton: Any) -> None:
+        self.automaton = automaton
+
+    def iter(self, text: str) -> Iterator[tuple[int, str]]:
+        if "tripwire" in text:
+            raise ValueError("bug in a document with a tripwire")
+        return self.automaton.iter(text)
+
+
+@dataclass(frozen=True)
+class TrippedRules(RuleSet):
+    """A rule set whose first look at a document (for its anchor words) goes off in a
+    text holding "TRIPWIRE"; it travels to workers as any rule set does."""
+
+    @functools.cached_property
+    def anchor_automaton(self) -> Any:
+        return Tripwire(super().anchor_automaton)
+
+
+def with_a_tripwire(rules: RuleSet) -> RuleSet:
+    return TrippedRules(**{f.name: getattr(rules, f.name) for f in dataclasses.fields(rules)})
 
 
 # ------------------------------------------------------------------ order and equality
@@ -322,6 +351,37 @@ def test_a_bug_in_the_work_stops_the_caller_where_the_plain_loop_would(
     if mode in PARALLEL:
         assert isinstance(raised.value.__cause__, WorkerTraceback)
         assert "scaled_with_a_bug" in str(raised.value.__cause__)
+
+
+@pytest.mark.parametrize("mode", PARALLEL)
+def test_a_bug_in_the_middle_of_a_feed_block_stops_the_batch_after_the_documents_before_it(
+    mode: str, request: pytest.FixtureRequest, tmp_path: Path, shipped_rules: RuleSet
+) -> None:
+    texts = [f"Putin met Erdogan in Sochi on Monday, report {n}." for n in range(120)]
+    texts[70] = "A TRIPWIRE in document 70."
+    path = tmp_path / "feed.jsonl"
+    lines = [json.dumps({"id": f"d{n}", "text": text}) for n, text in enumerate(texts)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    work = Work(with_a_tripwire(shipped_rules))
+    pieces = list(read_pieces([str(path)], None, io.StringIO()))
+    assert len(pieces) == 1  # the whole feed is one block: one task
+
+    one_at_a_time: list[Outcome] = []
+    with pytest.raises(ValueError, match="tripwire"):
+        for found in each_document(pieces):
+            one_at_a_time.append(process(work, found))
+    assert len(one_at_a_time) == 70
+    assert all(outcome.records for outcome in one_at_a_time)
+
+    results = ordered_map(process_task, work, tasks(pieces, BATCH), batch=1, **where(mode, request))
+    spread: list[Outcome] = []
+    with pytest.raises(ValueError, match="tripwire") as raised:
+        for outcome in each_outcome(results):
+            spread.append(outcome)
+    assert spread == one_at_a_time
+    assert isinstance(raised.value.__cause__, WorkerTraceback)
+    worker = str(raised.value.__cause__)  # the worker's traceback, down to the bug
+    assert 'raise ValueError("bug in a document with a tripwire")' in worker
 
 
 @pytest.mark.parametrize("mode", PARALLEL)
