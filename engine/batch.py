@@ -1,8 +1,9 @@
 """Documents of a batch, as a worker process does them: read item -> outcome.
 
-`process_task` is what runs where the work is spread (a local process pool or Dask
+`process` is what runs where the work is spread (a local process pool or Dask
 workers): everything it needs travels once per worker in `Work`, the documents in tasks
-(a block of a feed's lines as it was read, or a few other documents); what comes back,
+(a block of a feed's lines as it was read, or a few other documents: `task_documents`
+splits them there); what comes back,
 an `Outcome` per document, is small and plain, so the main process can write, validate,
 compare and count in input order whatever ran where.
 """
@@ -16,7 +17,6 @@ from .compile import RuleSet
 from .documents import Document, Input, JsonLine, JsonLines, Piece
 from .errors import DocumentError
 from .match import Context
-from .parallel import sendable
 from .pipeline import Limits, extract_in_context
 from .records import MentionMark, Record, mention_marks
 
@@ -64,42 +64,10 @@ def tasks(pieces: Iterable[Piece], size: int) -> Iterator[Task]:
         yield waiting
 
 
-class TaskStopped(Exception):
-    """A bug stopped a task part way: the outcomes of its documents before the one that
-    raised, and the error. The batch stops where one document at a time would have:
-    after the outcomes before it (`each_outcome`)."""
-
-    def __init__(self, done: list[Outcome], error: Exception) -> None:
-        super().__init__(done, error)
-        self.done = done
-        self.error = error
-
-    def __str__(self) -> str:
-        return f"{type(self.error).__name__}: {self.error} (after {len(self.done)} documents)"
-
-
-def process_task(work: Work, task: Task) -> list[Outcome]:
-    """The outcome of every document of a task, in order. Raises TaskStopped when
-    processing one raises (a bug: a document's failure is an outcome)."""
-    documents = task.lines() if isinstance(task, JsonLines) else task
-    done: list[Outcome] = []
-    for found in documents:
-        try:
-            done.append(process(work, found))
-        except Exception as error:
-            raise TaskStopped(done, sendable(error)) from error
-    return done
-
-
-def each_outcome(results: Iterable[list[Outcome]]) -> Iterator[Outcome]:
-    """The outcomes of tasks, in order; after a task that stopped part way, its outcomes
-    before the bug, then the bug's error (raised from the worker's traceback)."""
-    try:
-        for outcomes in results:
-            yield from outcomes
-    except TaskStopped as stopped:
-        yield from stopped.done
-        raise stopped.error from stopped.__cause__
+def task_documents(task: Task) -> Iterable[Input]:
+    """A task's documents, in order: a block's lines (split and decoded here, where the
+    work runs), or the documents themselves."""
+    return task.lines() if isinstance(task, JsonLines) else task
 
 
 def process(work: Work, found: Input) -> Outcome:

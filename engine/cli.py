@@ -26,7 +26,7 @@ from typing import IO, Never
 from tqdm import tqdm
 
 from . import validate
-from .batch import Outcome, Work, each_outcome, process, process_task, tasks
+from .batch import Outcome, Work, process, task_documents, tasks
 from .cache import default_folder as default_cache_folder
 from .cache import uncollected
 from .compare import (
@@ -56,7 +56,7 @@ from .explain import render as render_explanation
 from .html import Article
 from .html import render as render_report
 from .output import ErrorLog, FileSink, ResumeRefused, StreamSink
-from .parallel import BATCH, available_cores, ordered_map
+from .parallel import BATCH, available_cores, ordered_flat_map
 from .pipeline import Limits
 from .records import Record, dumps
 from .report import coverage_report, regression_report
@@ -452,8 +452,9 @@ def _outcomes(work: Work, pieces: Iterator[Piece], args: argparse.Namespace) -> 
     if args.dask is None and (args.jobs == 1 or len(first) < SMALL_BATCH):
         return (process(work, item) for item in itertools.chain(first, each_document(rest)))
     every = tasks(itertools.chain(first, rest), BATCH)
-    done = ordered_map(process_task, work, every, jobs=args.jobs, dask=args.dask, batch=1)
-    return each_outcome(done)
+    return ordered_flat_map(
+        process, work, every, task_documents, jobs=args.jobs, dask=args.dask, batch=1
+    )
 
 
 def _handle(

@@ -545,7 +545,7 @@ def _sequence(items: tuple[Node, ...]) -> SeqNode:
     kept = list(guards)
     for index, item in enumerate(items[:-1]):
         after = guards[index + 1]
-        if isinstance(item, GapNode) and item.before is None and after is not None:
+        if isinstance(item, GapNode) and after is not None:
             fused[index] = GapNode(item.min, item.max, after)
             kept[index + 1] = None
     return SeqNode(tuple(fused), tuple(kept), _needs(items, guards))
@@ -590,7 +590,10 @@ def token_lengths(node: Node) -> tuple[int, int | None]:
             return sum(low for low, _ in parts), most
         most = None if None in highs else max(h for h in highs if h is not None)
         return min(low for low, _ in parts), most
-    return 0, 0  # a boundary
+    if isinstance(node, BoundaryNode):
+        return 0, 0
+    # a node not counted here would be taken for no tokens, and starts it can reach cut
+    raise TypeError(f"token_lengths does not know {type(node).__name__}")
 
 
 def _parts(node: SeqNode | AltNode) -> tuple[Node, ...]:

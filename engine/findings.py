@@ -153,13 +153,7 @@ def anchor_positions(rule: CompiledRule, ctx: Context) -> list[int] | None:
     """Where the rule's anchor words stand in the document; None: the rule has none."""
     if rule.anchors is None:
         return None
-    key = ("anchors", rule.anchors)
-    found = ctx.memo.get(key)
-    if found is None:
-        words = ctx.word_positions
-        found = sorted(p for word in rule.anchors for p in words.get(word, ()))
-        ctx.memo[key] = found
-    return found  # type: ignore[return-value]
+    return ctx.starts_of((rule.anchors, ()))
 
 
 def starts_in(positions: list[int] | None, lo: int, hi: int) -> Sequence[int]:

@@ -2,8 +2,9 @@
 
 `ordered_map(work, shared, items)` yields `work(shared, item)` for every item, in the
 order of the items, whether it runs here, in a pool of local processes (`jobs > 1`) or
-on a Dask cluster (`dask="local"` or a scheduler address). Three promises hold in every
-mode:
+on a Dask cluster (`dask="local"` or a scheduler address); `ordered_flat_map` does the
+same for items that travel in chunks and are split where the work runs (a block of a
+feed's lines). Three promises hold in every mode:
 
 * `shared` (the compiled rule set, a few hundred kB) travels once per worker process,
   never once per item; items travel in batches;
@@ -35,12 +36,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from itertools import islice
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, Generic, Protocol, TypeVar
 
 from .errors import UsageError
 
 S = TypeVar("S")
 T = TypeVar("T")
+C = TypeVar("C")
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
@@ -84,14 +87,41 @@ def ordered_map(
     Dask is asked for but not installed or not reachable. Pools, clusters and clients are
     shut down when the iteration ends, fails, or is closed early (`close()`).
     """
+    return ordered_flat_map(
+        work, shared, items, _alone, jobs=jobs, dask=dask, batch=batch, window=window
+    )
+
+
+def ordered_flat_map(
+    work: Callable[[S, T], R],
+    shared: S,
+    chunks: Iterable[C],
+    split: Callable[[C], Iterable[T]],
+    *,
+    jobs: int = 1,
+    dask: str | None = None,
+    batch: int = BATCH,
+    window: int | None = None,
+) -> Generator[R, None, None]:
+    """`work(shared, item)` for every item of every chunk, in order: as ordered_map, but
+    a chunk travels whole (`batch` chunks at a time) and `split(chunk)` gives its items
+    where the work runs. The promises hold per item: an exception in `split` or `work`
+    surfaces after the results of the items before it, those of its own chunk too.
+    `split`, like `work`, must be a module-level function."""
     if jobs < 1 or batch < 1 or (window is not None and window < 1):
         raise ValueError("jobs, batch and window must be at least 1")
     if dask is not None:
-        return _on_dask(work, shared, items, dask, jobs, batch, window)
+        return _on_dask(work, split, shared, chunks, dask, jobs, batch, window)
     if jobs == 1:
-        return (work(shared, item) for item in items)
+        return (work(shared, item) for chunk in chunks for item in split(chunk))
     _check_sendable(work)
-    return _in_pool(work, shared, items, jobs, batch, window or WINDOW * jobs)
+    _check_sendable(split)
+    return _in_pool(work, split, shared, chunks, jobs, batch, window or WINDOW * jobs)
+
+
+def _alone(item: T) -> tuple[T]:
+    """A chunk of one item: the item itself."""
+    return (item,)
 
 
 # ------------------------------------------------------------------ what a worker runs
@@ -120,27 +150,37 @@ class WorkerTraceback(Exception):
         return "\n" + str(self.args[0])
 
 
-def _run_batch(work: Callable[[S, T], R], shared: S, items: list[T]) -> list[R] | _Failure:
+Split = Callable[[Any], Iterable[Any]]  # a chunk -> its items
+
+
+def _run_batch(
+    work: Callable[[S, T], R], split: Split, shared: S, chunks: list[Any]
+) -> list[R] | _Failure:
     done: list[R] = []
-    for item in items:
-        try:
-            done.append(work(shared, item))
-        except Exception as error:  # a bug in `work`: sent back to stop the caller there
-            return _Failure(done, sendable(error), traceback.format_exc())
+    try:
+        for chunk in chunks:
+            for item in split(chunk):
+                done.append(work(shared, item))
+    except Exception as error:  # a bug: sent back to stop the caller there
+        return _Failure(done, _sendable(error), traceback.format_exc())
     return done
 
 
-def _run_pool_batch(work: Callable[[Any, T], R], items: list[T]) -> list[R] | _Failure:
-    return _run_batch(work, _shared, items)
+def _run_pool_batch(
+    work: Callable[[Any, T], R], split: Split, chunks: list[Any]
+) -> list[R] | _Failure:
+    return _run_batch(work, split, _shared, chunks)
 
 
-def sendable(error: Exception) -> Exception:
-    """The error itself when it can be rebuilt the way pickling rebuilds it, else a
-    RuntimeError that says what it was (an error holding a lock or a file cannot be, nor,
-    without Dask's help, one whose __init__ takes other arguments than its message, such
-    as DocumentError)."""
+def _sendable(error: Exception) -> Exception:
+    """The error itself when it can travel, else a RuntimeError that says what it was: it
+    must pickle (an error holding a lock, a file or a regex match does not) and be
+    rebuilt by its recipe (deepcopy follows the one unpickling would; an error whose
+    __init__ takes other arguments than its message, such as DocumentError, is not).
+    Tried only once something has failed, so what it costs does not matter."""
     try:
-        copy.deepcopy(error)  # the same recipe (__reduce_ex__) as pickling, no bytes
+        ForkingPickler.dumps(error)
+        copy.deepcopy(error)
     except Exception:
         return RuntimeError(f"{type(error).__name__}: {error}")
     return error
@@ -223,7 +263,13 @@ def start_method() -> str:
 
 
 def _in_pool(
-    work: Callable[[S, T], R], shared: S, items: Iterable[T], jobs: int, batch: int, size: int
+    work: Callable[[S, T], R],
+    split: Split,
+    shared: S,
+    chunks: Iterable[Any],
+    jobs: int,
+    batch: int,
+    size: int,
 ) -> Generator[R, None, None]:
     context = multiprocessing.get_context(start_method())
     for stream in (sys.stdout, sys.stderr):  # a forked worker must not write a copy of
@@ -239,10 +285,10 @@ def _in_pool(
         initargs=(shared,),
     )
 
-    def submit(chunk: list[T]) -> Future[list[R] | _Failure]:
-        return pool.submit(_run_pool_batch, work, chunk)
+    def submit(taken: list[Any]) -> Future[list[R] | _Failure]:
+        return pool.submit(_run_pool_batch, work, split, taken)
 
-    window: _Window[T, R] = _Window(submit, iter(items), batch, size)
+    window: _Window[Any, R] = _Window(submit, iter(chunks), batch, size)
     try:
         yield from window.results()
     finally:  # batches not started are dropped; the workers end before this returns
@@ -254,8 +300,9 @@ def _in_pool(
 
 def _on_dask(
     work: Callable[[S, T], R],
+    split: Split,
     shared: S,
-    items: Iterable[T],
+    chunks: Iterable[Any],
     address: str,
     jobs: int,
     batch: int,
@@ -275,10 +322,10 @@ def _on_dask(
         _install_on_workers(client, run, shared)
         threads = sum(client.nthreads().values()) or 1
 
-        def submit(chunk: list[T]) -> Any:
-            return client.submit(_run_dask_batch, work, run, chunk, pure=False)
+        def submit(taken: list[Any]) -> Any:
+            return client.submit(_run_dask_batch, work, split, run, taken, pure=False)
 
-        window: _Window[T, R] = _Window(submit, iter(items), batch, size or WINDOW * threads)
+        window: _Window[Any, R] = _Window(submit, iter(chunks), batch, size or WINDOW * threads)
         yield from window.results()  # closing the client drops the batches still out
 
 
@@ -320,8 +367,10 @@ def _install_on_workers(client: Any, run: str, shared: object) -> None:
         ) from None
 
 
-def _run_dask_batch(work: Callable[[Any, T], R], run: str, items: list[T]) -> list[R] | _Failure:
-    return _run_batch(work, _installed[run], items)
+def _run_dask_batch(
+    work: Callable[[Any, T], R], split: Split, run: str, chunks: list[Any]
+) -> list[R] | _Failure:
+    return _run_batch(work, split, _installed[run], chunks)
 
 
 def _uninstall(client: Any, run: str) -> None:

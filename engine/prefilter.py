@@ -105,6 +105,9 @@ def needles(pattern: regex.Pattern[str]) -> Needles | None:
 # ------------------------------------------------------------------ reading a pattern
 
 
+_SET_OPERATORS = ("||", "&&", "--", "~~")  # VERSION1 set union, intersection, ...
+
+
 class _Unknown(Exception):
     """Syntax the reader does not know: no needles for this pattern."""
 
@@ -256,6 +259,9 @@ class _Reader:
         self.set_start()
         depth = 1
         while depth:
+            if self.nested_sets and self.source.startswith(_SET_OPERATORS, self.at):
+                # after one, even a "]" is a member (`[a||]b]`): not followed here
+                raise _Unknown("a set operation")
             char = self.take()
             if char == "\\":
                 self.take()

@@ -26,13 +26,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import regex
 from conftest import SEEDS
 
 from engine import RuleSet, UsageError, parallel
-from engine.batch import Outcome, Work, each_outcome, process, process_task, tasks
+from engine.batch import Outcome, Work, process, task_documents, tasks
 from engine.documents import Document, Item, each_document, read_inputs, read_pieces
 from engine.errors import DocumentError
-from engine.parallel import BATCH, LOCAL, WorkerTraceback, available_cores, ordered_map
+from engine.parallel import (
+    BATCH,
+    LOCAL,
+    WorkerTraceback,
+    available_cores,
+    ordered_flat_map,
+    ordered_map,
+)
 from engine.pipeline import Limits, extract_document
 from engine.records import dumps
 
@@ -106,6 +114,13 @@ class Unsendable(Exception):
 def failing_unsendably(shared: object, item: int) -> int:
     if item == 5:
         raise Unsendable(f"bug at item {item}")
+    return item
+
+
+def failing_with_a_match(shared: object, item: int) -> int:
+    """A bug whose error holds a regex match: copied as itself, but never pickled."""
+    if item == 5:
+        raise ValueError(f"bug at item {item}", regex.match("b", "bug"))
     return item
 
 
@@ -373,10 +388,12 @@ def test_a_bug_in_the_middle_of_a_feed_block_stops_the_batch_after_the_documents
     assert len(one_at_a_time) == 70
     assert all(outcome.records for outcome in one_at_a_time)
 
-    results = ordered_map(process_task, work, tasks(pieces, BATCH), batch=1, **where(mode, request))
+    every = tasks(pieces, BATCH)
+    keywords = where(mode, request)
+    results = ordered_flat_map(process, work, every, task_documents, batch=1, **keywords)
     spread: list[Outcome] = []
     with pytest.raises(ValueError, match="tripwire") as raised:
-        for outcome in each_outcome(results):
+        for outcome in results:
             spread.append(outcome)
     assert spread == one_at_a_time
     assert isinstance(raised.value.__cause__, WorkerTraceback)
@@ -391,6 +408,12 @@ def test_an_error_that_cannot_travel_still_stops_the_caller(
     results = ordered_map(failing_unsendably, None, range(20), batch=3, **where(mode, request))
     with pytest.raises(RuntimeError, match="Unsendable: bug at item 5"):
         list(results)
+    results = ordered_map(failing_with_a_match, None, range(20), batch=3, **where(mode, request))
+    seen = []
+    with pytest.raises(RuntimeError, match="ValueError: .*bug at item 5"):
+        for value in results:
+            seen.append(value)
+    assert seen == [0, 1, 2, 3, 4]
 
 
 def test_an_unreachable_scheduler_is_a_usage_error_quickly(

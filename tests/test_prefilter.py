@@ -97,6 +97,10 @@ def test_a_posix_class_in_a_version0_set_gives_no_needles() -> None:
         ("[[]abc]]Copyright", "aCopyright"),
         ("[[^]abc]]Copyright", "xCopyright"),
         ("[a[]b]]Copyright", "]Copyright"),
+        # after a set operator even a "]" is one of the set's characters
+        ("[A||]B]dvertisement", "Advertisement"),
+        ("[a||]b]Copyright", "]Copyright"),
+        ("[---]x]Copyright", "-Copyright"),
     ],
 )
 def test_a_line_these_patterns_match_is_searched(source: str, line: str) -> None:
@@ -131,6 +135,7 @@ atom = st.one_of(
     st.sampled_from([".", r"\w", r"\s", r"\d", "[ab]", "[^a]", r"\b", "^", "$", r"\B"]),
     st.sampled_from(["(?=a)", "(?=A)", "(?<=b)", "(?!a)", "(?<!b)"]),
     st.sampled_from(["[[]a]]", "[[^]a]]", "[a[]b]]", "[[:alpha:]]", "[]a]", "{١}", "a{١,}"]),
+    st.sampled_from(["[a||]b]", "[a--]b]", "[---]a]", "[ab&&]a]", "[a~~]b]"]),
 )
 
 
