@@ -9,6 +9,7 @@ every character of it, where it came from; then splits paragraphs, sentences and
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -28,11 +29,25 @@ _SINGLE = {
     "\t": " ",
     "\r": "\n",
 }
-_DROP = {"\ufeff", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060"}
+_DROP = {
+    "\ufeff", "\u00ad", "\u200b", "\u200c", "\u200d", "\u2060",
+    # direction marks, embeddings and isolates: invisible, common in scraped Arabic- and
+    # Hebrew-language coverage, never part of a word
+    "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)),
+}  # fmt: skip
 _ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-# a line end, also when a scraper left it as entities (&#13;&#10;)
-_LINE_END = regex.compile(r"(?:\r|&#0*13;|&#[xX]0*[dD];)(?:\n|&#0*10;|&#[xX]0*[aA];)")
-_FOLD_PIECES = regex.compile(_LINE_END.pattern + "|--|" + _ENTITY.pattern)
+# a line end, also when a scraper left it as entities (&#13;&#10;); a CR doubled by a
+# text re-saved on Windows ("\r\r\n") is still one line end, not a blank line
+_LINE_END = regex.compile(r"(?:\r|&#0*13;|&#[xX]0*[dD];)+(?:\n|&#0*10;|&#[xX]0*[aA];)")
+# a dash between two words with no space ("Erdogan—who", "Gaza--Israel"): spaced out,
+# so that the words stay two tokens (a hyphen would join them into one)
+_GLUED_DASH = (
+    r"(?<=[\p{L}\p{N}])(?:\u2014|\u2015|--|&mdash;|&horbar;|&#0*8212;|&#[xX]0*2014;)"
+    r"(?=[\p{L}\p{N}])"
+)
+_FOLD_PIECES = regex.compile(
+    f"(?P<glued>{_GLUED_DASH})|" + _LINE_END.pattern + "|--|" + _ENTITY.pattern
+)
 
 
 def _fold_char(char: str) -> str:
@@ -50,6 +65,8 @@ def _fold_piece(piece: str) -> str:
         return "\n"
     if piece == "--":
         return "-"
+    if piece[1] != "#" and piece[1:] not in html.entities.html5:
+        return piece  # not an entity ("&section;" is not "&sect" + "ion;")
     decoded = html.unescape(piece)
     return "".join(_fold_char(c) for c in decoded) if decoded != piece else piece
 
@@ -73,12 +90,17 @@ def fold_characters(original: str) -> Folded:
     ends: list[int] = []
     position = 0
     for match in _FOLD_PIECES.finditer(original):
-        _fold_plain(original, position, match.start(), out, starts, ends)
-        replacement = _fold_piece(match.group())
-        out.append(replacement)
-        starts.extend([match.start()] * len(replacement))
-        ends.extend([match.end()] * len(replacement))
-        position = match.end()
+        start, end = match.span()
+        _fold_plain(original, position, start, out, starts, ends)
+        piece = match.group()
+        replacement = " - " if match.group("glued") else _fold_piece(piece)
+        if replacement == piece:  # nothing to fold after all: each char stands for itself
+            _fold_plain(original, start, end, out, starts, ends)
+        else:
+            out.append(replacement)
+            starts.extend([start] * len(replacement))
+            ends.extend([end] * len(replacement))
+        position = end
     _fold_plain(original, position, len(original), out, starts, ends)
     return Folded("".join(out), starts, ends)
 
@@ -306,8 +328,9 @@ def _layout(
         if any(p.search(lines[number]) for p in drop_lines):
             kept[number] = None
     explicit = _explicit_paragraphs(kept)
+    width = 0 if explicit else max(len(line.rstrip()) for line in lines)
     if None not in kept:  # nothing dropped: each line break becomes one char, in place
-        breaks = [_line_break(kept[i - 1], kept[i], explicit) for i in range(1, len(lines))]
+        breaks = [_line_break(kept[i - 1], kept[i], explicit, width) for i in range(1, len(lines))]
         text = lines[0] + "".join(b + line for b, line in zip(breaks, lines[1:], strict=True))
         return Folded(text, folded.starts, folded.ends)
     out: list[str] = []
@@ -317,7 +340,7 @@ def _layout(
     previous: str | None = None
     for index, line in enumerate(lines):  # (ranges sliced are ranges: extend takes them)
         if index:
-            out.append(_line_break(previous, kept[index], explicit))
+            out.append(_line_break(previous, kept[index], explicit, width))
             starts.append(folded.starts[line_start - 1])
             ends.append(folded.ends[line_start - 1])
         current = kept[index]
@@ -363,8 +386,9 @@ def _explicit_paragraphs(lines: Sequence[str | None]) -> bool:
 _STARTS_SENTENCE = regex.compile(r"\s*[\p{Lu}\p{N}\"'(•\-*#]")
 
 
-def _line_break(previous: str | None, current: str | None, explicit: bool) -> str:
-    """ "\n" for a paragraph break, " " for a hard wrap inside a paragraph."""
+def _line_break(previous: str | None, current: str | None, explicit: bool, width: int) -> str:
+    """ "\n" for a paragraph break, " " for a hard wrap inside a paragraph. `width`: the
+    longest line of the document (where it has no explicit paragraph marks)."""
     if previous is None or current is None or not previous.strip() or not current.strip():
         return "\n"
     if current[:1] in " \t":
@@ -372,11 +396,26 @@ def _line_break(previous: str | None, current: str | None, explicit: bool) -> st
     if explicit:
         return " "
     starts_sentence = _STARTS_SENTENCE.match(current) is not None
-    if _TERMINAL_LINE_END.search(previous) and starts_sentence:
+    if not starts_sentence:
+        return " "
+    if _TERMINAL_LINE_END.search(previous) and not _ends_in_abbreviation(previous):
         return "\n"
-    if starts_sentence and len(previous.strip()) < 60:
-        return "\n"
-    return " "
+    # a short line before a capital is a heading, a byline or a one-line paragraph, unless
+    # the text is wrapped that short: a wrap comes where the next word would not fit
+    end = len(previous.rstrip())
+    return "\n" if end < 60 and end + 1 + len(current.split(None, 1)[0]) <= width else " "
+
+
+def _ends_in_abbreviation(line: str) -> bool:
+    """Does the line end with a word whose full stop is its own ("U.S.", "Mr.", "Oct.")?
+    A wrap after it is no sentence end."""
+    stripped = line.rstrip()
+    if not stripped.endswith("."):
+        return False
+    last = ""
+    for match in token_pattern(stripped).finditer(stripped, max(0, len(stripped) - 40)):
+        last = match.group() if match.end() == len(stripped) else ""
+    return len(last) > 1 and last not in _SENTENCE_END  # not "." alone, nor "..."
 
 
 def _paragraph_lines(text: str) -> list[tuple[int, int]]:

@@ -43,10 +43,10 @@ def _fold(original: str) -> tuple[str, list[int]]:
 
 
 def test_each_folded_char_knows_the_whole_source_piece_it_came_from() -> None:
-    folded = fold_characters("a&amp;b--c\u2026")
-    assert folded.text == "a&b-c..."
-    pieces = ["a&amp;b--c\u2026"[s:e] for s, e in zip(folded.starts, folded.ends, strict=True)]
-    assert pieces == ["a", "&amp;", "b", "--", "c", "\u2026", "\u2026", "\u2026"]
+    folded = fold_characters("a&amp;b --c\u2026")
+    assert folded.text == "a&b -c..."
+    pieces = ["a&amp;b --c\u2026"[s:e] for s, e in zip(folded.starts, folded.ends, strict=True)]
+    assert pieces == ["a", "&amp;", "b", " ", "--", "c", "\u2026", "\u2026", "\u2026"]
 
 
 FOLD_CASES = [
@@ -59,7 +59,7 @@ FOLD_CASES = [
     ("prime-and-acute", "a\u2032b\u00b4c\u2033d", "a'b'c\"d"),
     ("en-dash", "2019\u20132023", "2019-2023"),
     ("em-dash", "Gaza \u2014 Israel", "Gaza - Israel"),
-    ("other-dashes", "a\u2010b\u2011c\u2012d\u2015e\u2212f", "a-b-c-d-e-f"),
+    ("other-dashes", "a\u2010b\u2011c\u2012d \u2015 e\u2212f", "a-b-c-d - e-f"),
     ("double-hyphen", "Gaza -- Israel", "Gaza - Israel"),
     ("nbsp", "Abu\u00a0Marzouk", "Abu Marzouk"),
     ("thin-narrow-ideographic-spaces", "a\u2009b\u202fc\u3000d\u2002e", "a b c d e"),
@@ -70,11 +70,17 @@ FOLD_CASES = [
     ("entity-named-rsquo", "Iran&rsquo;s", "Iran's"),
     ("entity-amp", "AT&amp;T", "AT&T"),
     ("entity-nbsp", "Abu&nbsp;Marzouk", "Abu Marzouk"),
-    ("entity-mdash", "Gaza&mdash;Israel", "Gaza-Israel"),
+    ("entity-mdash", "Gaza &mdash; Israel", "Gaza - Israel"),
+    # a dash glued between two words is spaced out: the words stay two tokens
+    ("glued-em-dash", "Erdogan\u2014who met", "Erdogan - who met"),
+    ("glued-entity-mdash", "Gaza&mdash;Israel", "Gaza - Israel"),
+    ("glued-double-hyphen", "Gaza--Israel", "Gaza - Israel"),
     ("entity-quot", "&quot;Met&quot;", '"Met"'),
     ("entity-ldquo-rdquo", "&ldquo;Met&rdquo;", '"Met"'),
     ("entity-accented-letter", "caf&eacute;", "caf\u00e9"),
     ("unknown-entity-kept", "a &bogus; b", "a &bogus; b"),
+    # "&sect" is an entity even without its ";" in HTML, but "&section;" is none
+    ("entity-name-longer-than-an-entity-kept", "a&section; b", "a&section; b"),
     ("bare-ampersand-kept", "AT&T and R&D", "AT&T and R&D"),
     ("crlf", "one\r\ntwo", "one\ntwo"),
     ("lone-cr", "one\rtwo", "one\ntwo"),
@@ -82,6 +88,12 @@ FOLD_CASES = [
     ("bom", "\ufeffMoscow", "Moscow"),
     ("soft-hyphen", "Marz\u00adouk", "Marzouk"),
     ("zero-width-chars", "Ba\u200bgh\u200ceri\u200d Ka\u2060ni", "Bagheri Kani"),
+    (
+        "direction-marks",
+        "Joe Bi\u200eden\u200f \u202bmet\u202c \u2067Putin\u2069",
+        "Joe Biden met Putin",
+    ),
+    ("doubled-cr-before-lf", "one\r\r\ntwo", "one\ntwo"),
     ("ellipsis-char", "wait\u2026", "wait..."),
     (
         "plain-ascii-untouched",
@@ -123,8 +135,10 @@ def test_fold_characters_offsets_by_hand() -> None:
 def test_fold_characters_offsets_of_multi_char_results_and_drops() -> None:
     # a0 …1 b2 : the three dots all come from the ellipsis at 1
     assert _fold("a\u2026b") == ("a...b", [0, 1, 1, 1, 2, 3])
-    # a0 -1 -2 b3 : "--" at 1 gives one "-"
-    assert _fold("a--b") == ("a-b", [0, 1, 3, 4])
+    # a0 space1 -2 -3 b4 : "--" at 2 gives one "-"
+    assert _fold("a --b") == ("a -b", [0, 1, 2, 4, 5])
+    # a0 -1 -2 b3 : "--" glued between words gives " - ", all from the "--" at 1
+    assert _fold("a--b") == ("a - b", [0, 1, 1, 1, 3, 4])
     # BOM0 a1 b2
     assert _fold("\ufeffab") == ("ab", [1, 2, 3])
     # c0 o1 SHY2 o3 p4 ZWSP5 x6
@@ -178,6 +192,27 @@ UNITS: list[tuple[str, str]] = [
 ]
 
 
+GLUABLE_DASHES = {"\u2014", "--", "&mdash;"}  # between two letters or digits: " - "
+
+
+def _glued(units: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The units, with a dash that stands between a letter or digit and another folding to
+    " - " (the source chars beside it decide, as they would for a reader)."""
+
+    def word_char(char: str) -> bool:
+        return char.isalpha() or char.isdigit()
+
+    return [
+        (source, " - ")
+        if source in GLUABLE_DASHES
+        and 0 < k < len(units) - 1
+        and word_char(units[k - 1][0][-1])
+        and word_char(units[k + 1][0][0])
+        else (source, result)
+        for k, (source, result) in enumerate(units)
+    ]
+
+
 def _compose(units: list[tuple[str, str]]) -> tuple[str, str, list[int]]:
     """Original text, expected folded text and expected offsets of a sequence of units."""
     original, folded, offsets = "", "", []
@@ -206,8 +241,9 @@ HAND_STRINGS = [
         ("\r\n", "\n"),
         ("\ufeff", ""),
         ("x", "x"),
-        ("--", "-"),
+        ("--", " - "),  # glued between two letters
         ("y", "y"),
+        ("--", "-"),
         ("\u00a0", " "),
         ("z", "z"),
     ],
@@ -237,7 +273,7 @@ def test_fold_characters_offsets_point_at_the_producing_source_char(seed: int) -
     units = (
         HAND_STRINGS[seed]
         if seed < len(HAND_STRINGS)
-        else [rng.choice(UNITS) for _ in range(rng.randint(0, 40))]
+        else _glued([rng.choice(UNITS) for _ in range(rng.randint(0, 40))])
     )
     original, expected_folded, expected_offsets = _compose(units)
     folded, offsets = _fold(original)
@@ -605,6 +641,74 @@ def test_hard_wrap_joined_in_a_document_without_blank_lines() -> None:
         "The talks were useful, Russia said.",
     ]
     assert sentences(v) == paragraphs(v)
+
+
+def test_wrap_after_an_abbreviation_is_no_paragraph_break() -> None:
+    # "U.S." ends with a full stop that is the word's own: no sentence ends there
+    text = (
+        "Erdogan met on the sidelines of the NATO summit in Vilnius with U.S.\n"
+        "President Joe Biden on Tuesday.\n"
+        "Talks went on for hours and ended without any statement, said Mr.\n"
+        "Kalin.\n"
+    )
+    assert paragraphs(view(text)) == [
+        "Erdogan met on the sidelines of the NATO summit in Vilnius with U.S. President Joe "
+        "Biden on Tuesday.",
+        "Talks went on for hours and ended without any statement, said Mr. Kalin.",
+    ]
+
+
+def test_wrap_of_a_narrow_text_is_no_paragraph_break() -> None:
+    # wrapped at 53 columns: "President" (9) would not have fitted after "Iranian" (53)
+    text = (
+        "U.N. nuclear watchdog chief Rafael Grossi met Iranian\n"
+        "President Ebrahim Raisi in Tehran on Saturday.\n"
+    )
+    assert paragraphs(view(text)) == [
+        "U.N. nuclear watchdog chief Rafael Grossi met Iranian President Ebrahim Raisi in "
+        "Tehran on Saturday."
+    ]
+
+
+def test_short_line_before_a_capital_is_a_paragraph_when_the_next_word_would_fit() -> None:
+    text = (
+        "Iran envoy meets Hamas in Moscow\n"
+        "By Jane Doe\n"
+        "A senior Iranian envoy met Hamas representatives in Moscow on Thursday, officials\n"
+        "said.\n"
+    )
+    assert paragraphs(view(text)) == [
+        "Iran envoy meets Hamas in Moscow",
+        "By Jane Doe",
+        "A senior Iranian envoy met Hamas representatives in Moscow on Thursday, officials said.",
+    ]
+
+
+def test_ellipsis_at_a_line_end_ends_a_paragraph() -> None:
+    assert paragraphs(view("Talks went on and on...\nThen Putin left.")) == [
+        "Talks went on and on...",
+        "Then Putin left.",
+    ]
+
+
+def test_dash_glued_between_words_leaves_them_two_tokens() -> None:
+    for text in (
+        "Erdogan\u2014who met Biden",
+        "Erdogan&mdash;who met Biden",
+        "Erdogan--who met Biden",
+    ):
+        v = view(text)
+        assert tokens(v) == ["Erdogan", "-", "who", "met", "Biden"], text
+        assert text[slice(*v.token_span(0, 1))] == "Erdogan"
+        assert text[slice(*v.token_span(2, 3))] == "who"
+
+
+def test_text_that_only_looks_like_an_entity_maps_char_by_char() -> None:
+    # "&Noble;" is no entity: each of its chars stands for itself, and so do the tokens
+    text = "Barnes&Noble; chief"
+    v = view(text)
+    assert tokens(v) == ["Barnes", "&", "Noble", ";", "chief"]
+    assert [text[slice(*v.token_span(k, k + 1))] for k in range(5)] == tokens(v)
 
 
 def test_leading_comma_line_is_a_wrap() -> None:
