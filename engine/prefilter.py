@@ -3,8 +3,9 @@
 A `drop lines` pattern is searched in every line of every document, and almost every
 line is news, not boilerplate. Most such patterns name words a match cannot do without
 ("Advertisement", "All rights reserved", "Copyright"): `needles(pattern)` finds them in
-the pattern's source, and a line holding none of them (looked for with `str.find`, over
-the whole text at once) cannot match, so the pattern is not searched there.
+the pattern's source, and a line holding none of them (looked for over the whole text at
+once, by an Aho-Corasick automaton of all of them: one pass however many there are)
+cannot match, so the pattern is not searched there.
 
 The reader knows the syntax a needle can come from: literal characters, groups,
 alternatives, classes, quantifiers, anchors and lookarounds. On anything else (a flag
@@ -17,9 +18,14 @@ exactly what ignoring case means.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
+from typing import Any
 
+import ahocorasick
 import regex
+
+from .frozen import Frozen
 
 # the most strings a part of a pattern is spelt out as, or held as needles (more: unknown;
 # each needle is one more search of the whole text)
@@ -35,9 +41,9 @@ _CONTROL_ESCAPES = frozenset("ntrfvae")
 
 
 @dataclass(frozen=True)
-class Needles:
+class Needles(Frozen):
     """Strings one of which every match holds: `exact` as written, `folded` (lower-case
-    ASCII) in any case."""
+    ASCII) in any case. (Pickled as its fields: the automata are made again where used.)"""
 
     exact: tuple[str, ...] = ()
     folded: tuple[str, ...] = ()
@@ -51,25 +57,42 @@ class Needles:
         if self.folded and not text.isascii():
             return None
         found: set[int] = set()
-        _find_all(text, self.exact, found)
+        _find_all(text, self._exact_automaton, found)
         if self.folded:
-            _find_all(text.lower(), self.folded, found)
+            _find_all(text.lower(), self._folded_automaton, found)
         if not found:
             return []
         line_starts = _line_starts(text)
         return sorted({bisect.bisect_right(line_starts, at) - 1 for at in found})
+
+    @functools.cached_property
+    def _exact_automaton(self) -> Any:
+        return _automaton(self.exact)
+
+    @functools.cached_property
+    def _folded_automaton(self) -> Any:
+        return _automaton(self.folded)
 
 
 def _merge(ours: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(set(ours) | set(theirs)))
 
 
-def _find_all(text: str, needles: tuple[str, ...], found: set[int]) -> None:
-    for needle in needles:
-        at = text.find(needle)
-        while at >= 0:
-            found.add(at)
-            at = text.find(needle, at + 1)
+def _automaton(strings: tuple[str, ...]) -> Any:
+    """An Aho-Corasick automaton of the strings (None for none): each maps to its length."""
+    if not strings:
+        return None
+    automaton = ahocorasick.Automaton()
+    for string in strings:
+        automaton.add_word(string, len(string))
+    automaton.make_automaton()
+    return automaton
+
+
+def _find_all(text: str, automaton: Any, found: set[int]) -> None:
+    """Where the automaton's strings start in the text, overlapping ones too."""
+    if automaton is not None:
+        found.update(end - length + 1 for end, length in automaton.iter(text))
 
 
 def _line_starts(text: str) -> list[int]:
