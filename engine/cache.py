@@ -59,16 +59,19 @@ def key(paths: Sequence[str | Path]) -> str | None:
     for source in sorted(ENGINE.glob("*.py")) + sorted(ENGINE.glob("*.lark")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     count = size = 0
-    for given in paths:
-        path = Path(given).resolve()
-        root = path if path.is_dir() else path.parent
-        digest.update(b"\1" + str(path).encode())
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            count += 1
-            size += file.stat().st_size
-            if count > MAX_FILES or size > MAX_BYTES:
-                return None
-            digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes())
+    try:
+        for given in paths:
+            path = Path(given).resolve()
+            root = path if path.is_dir() else path.parent
+            digest.update(b"\1" + str(path).encode())
+            for file in sorted(p for p in root.rglob("*") if p.is_file()):
+                count += 1
+                size += file.stat().st_size
+                if count > MAX_FILES or size > MAX_BYTES:
+                    return None
+                digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes())
+    except OSError:  # a file that cannot be read: not cached (loading it says what is wrong)
+        return None
     return digest.hexdigest()
 
 
@@ -82,7 +85,7 @@ def load(folder: Path, entry: str) -> RuleSet | None:
         data = path.read_bytes()
         with uncollected():
             found = _DataUnpickler(io.BytesIO(data)).load()
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+    except Exception:  # a damaged entry (a flipped byte can raise almost anything): a miss
         return None
     return found if isinstance(found, RuleSet) else None
 

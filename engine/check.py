@@ -7,6 +7,7 @@ an analyst fixes them in one pass. Each diagnostic has a stable code (see docs/e
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,8 +199,8 @@ class Checker(Diagnostics):
             )
             return
         try:
-            shown = str(Path(source.span.file).parent / source.path)
-            self.symbols.gazetteers[source.path] = read_entries(path, shown)
+            key = gazetteer_key(source)
+            self.symbols.gazetteers[key] = read_entries(path, key)
         except DataFileError as error:
             self.problems.append(error.diagnostic)
 
@@ -435,6 +436,12 @@ def is_file(path: Path) -> bool:
         return path.is_file()
     except OSError:  # a name too long for the file system, ...
         return False
+
+
+def gazetteer_key(source: s.GazetteerSource) -> str:
+    """The gazetteer file a source names, as found from its rule file: two rule files in
+    different folders may each name their own `names.yaml`."""
+    return os.path.normpath(Path(source.span.file).parent / source.path)
 
 
 def inside_root(relative: str, span: s.Span, root: Path, report: Reporter) -> Path | None:

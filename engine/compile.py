@@ -26,6 +26,7 @@ from .check import (
     SlotInfo,
     Symbols,
     captured_type,
+    gazetteer_key,
     implicit_slots,
     regex_flags,
     uses,
@@ -200,12 +201,13 @@ class RuleSet:
 
         Yes when relation rules can match only there (every one has anchors) and no slot
         is filled from beyond a match's paragraph with a type that entity rules make (or
-        judged by an `except` cue that uses one): then a mention made elsewhere could
-        never reach a record."""
+        judged by an `except` cue that uses one), by a relation rule or by an entity rule
+        (whose mentions may reach a record): then a mention made elsewhere could never
+        reach a record."""
         if self.relation_anchors is None:
             return False
         made = {rule.target for rule in self.entity_rules}
-        for rule in self.relation_rules:
+        for rule in (*self.relation_rules, *self.entity_rules):
             for fill in rule.fills:
                 if not set(fill.scopes) - {"sentence", "paragraph"}:
                     continue
@@ -341,7 +343,7 @@ def _entity(entity: s.Entity, symbols: Symbols) -> EntityType:
     regexes = []
     for source in entity.sources:
         if isinstance(source, s.GazetteerSource):
-            entries = symbols.gazetteers.get(source.path, [])
+            entries = symbols.gazetteers.get(gazetteer_key(source), [])
             gazetteers.append(Gazetteer.build(source.path, entries, source.variants))
         elif isinstance(source, s.WordsSource):
             words = [(Entry(word), [word]) for word in source.words]

@@ -219,9 +219,12 @@ def vetoed(veto: CompiledVeto, match: Match, ctx: Context) -> bool:
             return False
         left, right = sorted([anchor, other])
         return cue_within(veto.cue, ctx, left[1], right[0])
-    return _cue_beside(
-        veto.cue, veto.position, veto.window, anchor, ctx, (sentence_lo, sentence_hi)
-    )
+    # before / after: in the anchor's own sentence (a paragraph-wide match spans several)
+    view = ctx.view
+    edge = anchor[0] if veto.position == "before" else anchor[1] - 1
+    own = view.sentences[view.sentence_of(edge)]
+    sentence = (max(own[0], sentence_lo), min(own[1], sentence_hi))
+    return _cue_beside(veto.cue, veto.position, veto.window, anchor, ctx, sentence)
 
 
 def _cue_beside(

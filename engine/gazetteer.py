@@ -366,6 +366,18 @@ def compose_file(data: bytes, shown_as: str, code: str) -> tuple[yaml.Node | Non
         raise DataFileError(
             Diagnostic(code, reason, shown_as, line, column, _line(lines, line))
         ) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        line, column = _text_position(text, error.position)
+        reason = f"this YAML cannot be read: it holds the character #x{error.character:04x}"
+        raise DataFileError(
+            Diagnostic(code, reason, shown_as, line, column, _line(lines, line))
+        ) from None
+
+
+def _text_position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a char index."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def read_entries(path: Path, shown_as: str) -> list[tuple[Entry, list[str]]]:

@@ -108,20 +108,27 @@ def _regex_mentions(
     edges: tuple[dict[int, int], dict[int, int]],
 ) -> Iterator[Mention]:
     """Regex matches inside a paragraph that start and end on token edges (others would
-    split a word).
+    split a word), left to right without overlaps. A match that splits a word does not
+    hide one starting inside it on an edge ("def ghi" in "Mabc def ghi").
 
     Bounded in time: a regex that backtracks without end gives the document up.
     """
     first_at, end_at = edges
+    text = view.text
     try:
         for line_start, line_end in view.paragraph_spans:
-            for match in pattern.finditer(
-                view.text, line_start, line_end, timeout=_remaining(deadline)
-            ):
+            position = line_start
+            while position < line_end:
+                match = pattern.search(text, position, line_end, timeout=_remaining(deadline))
+                if match is None:
+                    break
                 start, end = match.span()
                 if start in first_at and end in end_at and end > start:
                     value = normalise(entity, match.group(), published)
                     yield Mention(entity.name, first_at[start], end_at[end], value, (), "regex")
+                    position = end
+                else:
+                    position = start + 1
     except TimeoutError:
         raise MatchBudgetExceeded(f"the regex of `{entity.name}` ran out of time") from None
 

@@ -93,7 +93,11 @@ class _Loader(Diagnostics):
             self.add_file(target, root, stack)
 
     def _read(self, path: Path, name: str) -> str | None:
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            self.report("E003", f"this file cannot be read ({error.strerror})", s.Span(name, 1, 1))
+            return None
         if b"\0" in data:
             self.report(
                 "E003", "this is not a text file (it holds binary data)", s.Span(name, 1, 1)
@@ -122,7 +126,10 @@ def load_rules(paths: Sequence[str | Path], cache_folder: Path | None = None) ->
     if cache_folder is not None and entry is not None:
         cached = cache.load(cache_folder, entry)
         if cached is not None:
-            return cached.ready()
+            try:
+                return cached.ready()
+            except Exception:  # damaged in a way unpickling did not notice: compile again
+                pass
     with cache.uncollected():
         rule_set = _compiled(paths)
     if cache_folder is not None and entry is not None:

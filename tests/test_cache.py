@@ -4,10 +4,12 @@ be made to run code."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import pickle
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -124,6 +126,38 @@ def test_a_tampered_cache_file_runs_no_code(
     again = load_rules([rules_copy], folder)  # refused, so compiled afresh
     assert not (tmp_path / "PWNED").exists()
     assert again.relation_rules
+
+
+def _misspelt_module(data: bytes) -> bytes:
+    return data.replace(b"engine.compile", b"engine.compilf", 1)
+
+
+def _huge_length(data: bytes) -> bytes:
+    return b"\x80\x05\x8e" + (2**40).to_bytes(8, "little") + b"abc"
+
+
+def _no_preparation(data: bytes) -> bytes:
+    # a rule set that reads back well but has no preparation: only making it ready fails
+    rule_set = cache._DataUnpickler(io.BytesIO(data)).load()
+    with tempfile.TemporaryDirectory() as folder:
+        cache.store(Path(folder), "x", dataclasses.replace(rule_set, preparation=None))
+        return (Path(folder) / "x.ruleset").read_bytes()
+
+
+@pytest.mark.parametrize("damage", [_misspelt_module, _huge_length, _no_preparation])
+def test_a_damaged_cache_file_is_compiled_again_and_replaced(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: object
+) -> None:
+    calls = compile_count(monkeypatch)
+    folder = tmp_path / "cache"
+    first = load_rules([rules_copy], folder)
+    (entry,) = folder.glob("*.ruleset")
+    entry.write_bytes(damage(entry.read_bytes()))  # type: ignore[operator]
+    again = load_rules([rules_copy], folder)
+    assert len(calls) == 2
+    assert again.digest == first.digest and again.preparation is not None
+    load_rules([rules_copy], folder)  # the damaged entry was replaced: a warm start
+    assert len(calls) == 2
 
 
 def test_only_the_engines_dataclasses_are_built() -> None:

@@ -570,3 +570,39 @@ def test_a_phrase_index_is_kept_as_its_phrases_and_searches_when_read_back() -> 
 )
 def test_a_phrase_is_tokenised_as_the_same_words_in_a_document(phrase: str) -> None:
     assert list(phrase_tokens(phrase)) == list(view(phrase).folded)
+
+
+def test_two_rule_folders_each_read_their_own_gazetteer_of_the_same_name(
+    tmp_path: Path,
+) -> None:
+    """`gazetteer "names.yaml"` means the file beside the rule file that says it."""
+    from engine.documents import Document
+    from engine.pipeline import extract_document
+    from engine.ruleset import load_rules
+
+    (tmp_path / "people").mkdir()
+    (tmp_path / "places").mkdir()
+    (tmp_path / "people" / "names.yaml").write_text("- name: Kani\n- name: Bogdanov\n")
+    (tmp_path / "places" / "names.yaml").write_text("- name: Moscow\n")
+    (tmp_path / "people" / "people.rules").write_text('entity actor:\n    gazetteer "names.yaml"\n')
+    (tmp_path / "places" / "places.rules").write_text(
+        'entity city:\n    gazetteer "names.yaml"\n'
+        "relation MEETING(actor, actor, city?)\n"
+        'rule met -> MEETING:\n    within sentence: a:actor "met" b:actor\n'
+        "    fill city from nearest city in sentence\n"
+    )
+    rules = load_rules([tmp_path])
+    (record,) = extract_document(rules, Document("d", "Kani met Bogdanov in Moscow."))
+    assert sorted(record["args"].values()) == ["Bogdanov", "Kani", "Moscow"]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"])
+def test_a_character_yaml_does_not_allow_is_an_error_at_its_place(
+    tmp_path: Path, char: str
+) -> None:
+    path = write(tmp_path, f"- name: Kani\n- name: Bog{char}danov\n")
+    with pytest.raises(DataFileError) as caught:
+        read_entries(path, "actors.yaml")
+    diagnostic = caught.value.diagnostic
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("E029", 2, 12)
+    assert f"#x{ord(char):04x}" in diagnostic.message

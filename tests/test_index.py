@@ -280,6 +280,29 @@ def test_a_slot_filled_from_the_document_with_a_made_type_runs_every_cascade(
     assert not rules.focused_cascades
 
 
+def test_an_entity_rule_filled_from_the_document_with_a_made_type_runs_every_cascade(
+    tmp_path: Path,
+) -> None:
+    """An entity rule's value from `nearest actor in document` (the most mentioned one) may
+    count actors made in paragraphs no relation rule looks at."""
+    rules = build(
+        tmp_path,
+        CASCADE
+        + 'rule agent -> actor: within sentence: "agent" n:Cap\n'
+        + "    fill value from n\n"
+        + 'rule the_agent -> actor: within sentence: "the" "agent"\n'
+        + "    fill value from nearest actor in document\n",
+    )
+    assert not rules.focused_cascades
+    # "agent Smith" twice in a paragraph without an anchor, "agent Jones" once: the agent
+    # who met Acme is Smith, the actor the document mentions most
+    text = "The agent Smith spoke. The agent Smith left.\n\nAgent Jones and the agent met Acme.\n"
+    document = Document("d", text, datetime.date(2023, 10, 27))
+    pairs = {frozenset((r["args"]["a"], r["args"]["b"])) for r in extract_document(rules, document)}
+    assert frozenset(("Smith", "Acme")) in pairs
+    assert frozenset(("Jones", "Acme")) not in pairs
+
+
 def test_an_except_cue_using_a_made_type_runs_every_cascade(tmp_path: Path) -> None:
     rules = build(tmp_path, CASCADE + "        except after actor\n")
     assert not rules.focused_cascades

@@ -322,6 +322,30 @@ def test_regex_source_counts_only_on_token_edges(tmp_path: Path, text: str) -> N
     assert extract(rules, text) == []
 
 
+def test_a_regex_match_splitting_a_word_does_not_hide_one_on_token_edges(
+    tmp_path: Path,
+) -> None:
+    # /[a-z]+ [a-z]+/ first matches "abc def" (inside "Mabc"), which does not count; the
+    # match "def ghi" starting right after it does
+    rules = build(
+        tmp_path,
+        WORLD
+        + """
+entity code:
+    regex /[a-z]+ [a-z]+/
+relation SENT(actor, code)
+rule sent -> SENT:
+    within sentence: a:actor "sent" "Mabc" c:code
+    fill actor from a
+    fill code from c
+""",
+    )
+    text = "Eomer sent Mabc def ghi."
+    record = only(extract(rules, text))
+    assert record["args"] == {"actor": EOMER, "code": "def ghi"}
+    assert surface(text, record, "code") == "def ghi"
+
+
 @pytest.mark.parametrize(
     "normaliser, expected",
     [
@@ -744,6 +768,25 @@ def vetoed_pairs(tmp_path: Path, veto: str, text: str) -> list[tuple[str, str]]:
 )
 def test_veto_positions(tmp_path: Path, veto: str, text: str, vetoed: bool) -> None:
     assert vetoed_pairs(tmp_path, veto, text) == ([] if vetoed else [(ARAGORN, FARAMIR)])
+
+
+@pytest.mark.parametrize(
+    "veto, text, vetoed",
+    [
+        # a paragraph-wide match spans two sentences: "before b" / "after a" look in the
+        # sentence of b / of a only
+        ('"rumour" before b', "Rumour: Aragorn arrived. Then he greeted Faramir.", False),
+        ('"rumour" before b', "Aragorn arrived. Rumour: then he greeted Faramir.", True),
+        ('"rumour" after a', "Aragorn arrived. Then he greeted Faramir, rumour says.", False),
+        ('"rumour" after a', "Aragorn arrived, rumour says. Then he greeted Faramir.", True),
+    ],
+)
+def test_veto_before_or_after_a_capture_looks_in_its_own_sentence(
+    tmp_path: Path, veto: str, text: str, vetoed: bool
+) -> None:
+    pattern = 'a:actor "arrived" ...{0,6} "greeted" b:actor'
+    rules = build(tmp_path, meeting_rule(pattern, "paragraph") + f"    unless {veto}\n")
+    assert pairs(extract(rules, text)) == ([] if vetoed else [(ARAGORN, FARAMIR)])
 
 
 def test_veto_between_two_captures(tmp_path: Path) -> None:

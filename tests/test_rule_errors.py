@@ -679,3 +679,25 @@ def test_rule_set_error_message_is_every_diagnostic_formatted() -> None:
     assert error.diagnostics == (first, second)
     assert str(error) == first.format() + "\n" + second.format()
     assert isinstance(error, engine.ToolkitError)
+
+
+def test_a_rule_file_that_cannot_be_read_is_an_error_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "good.rules").write_text('entity actor: words "Kani"\n')
+    unreadable = tmp_path / "locked.rules"
+    unreadable.write_text('entity city: words "Moscow"\n')
+    real = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == unreadable.name:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    for cache in (None, tmp_path / "cache"):  # the cache key reads every file too
+        with pytest.raises(RuleSetError) as caught:
+            load_rules([tmp_path], cache)
+        (problem,) = caught.value.diagnostics
+        assert (problem.code, Path(problem.file).name, problem.line) == ("E003", "locked.rules", 1)
+        assert "cannot be read (Permission denied)" in problem.message
