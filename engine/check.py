@@ -338,6 +338,15 @@ class Checker(Diagnostics):
                 self._check_fill_source(fill, by_name[name], captures)
         implicit = implicit_slots(slots, captures, filled)
         for slot in slots:
+            held = captures.get(implicit.get(slot.name, ""))
+            if implicit.get(slot.name) == slot.name and held not in (None, slot.type):
+                self.report(
+                    "E024",
+                    f"slot `{slot.name}` holds {_a(slot.type)}, but the capture named "
+                    f"`{slot.name}` holds {_a(held or '')}",
+                    rule.span,
+                    f"rename the capture, or add `fill {slot.name} from ...`",
+                )
             if (
                 report_unfilled
                 and not slot.optional
@@ -358,6 +367,14 @@ class Checker(Diagnostics):
         if isinstance(source, s.FromCapture):
             if source.capture not in captures:
                 self._unknown("E022", "capture", source.capture, source.span, sorted(captures))
+            elif source.attribute is not None and captures[source.capture] is None:
+                self.report(
+                    "E037",
+                    f"capture `{source.capture}` holds words, not a mention: it has no "
+                    f"attribute `{source.attribute}`",
+                    source.span,
+                    f"capture a type (`{source.capture}:TYPE`) to take its attributes",
+                )
             elif source.attribute is None and captures[source.capture] not in (None, slot.type):
                 self.report(
                     "E024",

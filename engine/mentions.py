@@ -73,8 +73,8 @@ def _mentions_of(
         for count, hit in enumerate(hits):
             if not count & 0xFFF:
                 check_time(deadline)
-            value: str | None = hit.entry.name
-            if entity.normaliser:
+            value: str | None = hit.entry.name  # the canonical name, as the entry writes it
+            if entity.normaliser == "date":  # ... but a date phrase becomes its day
                 value = normalise(entity, hit.entry.name, published)
             made.append(
                 Mention(

@@ -460,7 +460,8 @@ def test_names_and_regexes_are_not_found_across_a_paragraph_break(tmp_path: Path
     rules = build(
         tmp_path,
         PARTIAL + "entity code: regex /Bob\\s+Brandt/\n"
-        'rule coded -> MEETING: within paragraph: a:actor "met" b:code\n',
+        'rule coded -> MEETING: within paragraph: a:actor "met" c:code\n'
+        "    fill b from nearest actor in paragraph\n",
     )
     text = "Alice Arden met Bob\n\nBrandt met Alice\n\nArden on Monday.\n"
     for partial in (False, True):

@@ -375,6 +375,26 @@ rule hailed -> HAILED:
     assert record["args"] == {"actor": EOMER, "herald": expected}
 
 
+def test_normalise_name_keeps_a_word_lists_canonical_names(tmp_path: Path) -> None:
+    """The normaliser tidies raw text; an entry's name is already what records hold."""
+    rules = build(
+        tmp_path,
+        WORLD
+        + """
+entity herald:
+    words "UNICEF", "OPEC PLUS", "the ROHIRRIM herald"
+    normalise name
+relation HAILED(actor, herald)
+rule hailed -> HAILED:
+    within sentence: a:actor "hailed" h:herald
+""",
+    )
+    found = extract(
+        rules, "Eomer hailed unicef. Eomer hailed Opec Plus. Eomer hailed The Rohirrim Herald."
+    )
+    assert [r["args"]["herald"] for r in found] == ["UNICEF", "OPEC PLUS", "the ROHIRRIM herald"]
+
+
 @pytest.mark.parametrize(
     "published, phrase, expected",
     [

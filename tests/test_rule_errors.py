@@ -9,6 +9,7 @@ working folder, so diagnostics name files relative to it ("main.rules").
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -289,6 +290,31 @@ CASES = [
         6,
         hint="UTF-8",
         message="0xe9",
+    ),
+    # a capture named like a slot fills it: it must hold the slot's type too
+    Case(
+        "capture-named-like-a-slot-of-another-type",
+        {
+            "main.rules": CITY_RELATION
+            + 'rule met -> MEET:\n    within sentence: a:actor "met" b:actor "in" city:actor\n'
+        },
+        "E024",
+        4,
+        1,
+        message="the capture named `city` holds an actor",
+    ),
+    # `c` holds words: it has no attributes
+    Case(
+        "attribute-of-a-capture-of-words",
+        {
+            "main.rules": CITY_RELATION
+            + 'rule met -> MEET:\n    within sentence: a:actor "met" b:actor "in" c:Cap\n'
+            + "    fill city from c.country\n"
+        },
+        "E037",
+        6,
+        20,
+        hint="capture a type",
     ),
     Case("empty-rule-set", {"main.rules": RELATION + ACTOR}, "E032", 1, 1),
     Case("comments-only-rule-set", {"main.rules": "# nothing yet\n"}, "E032", 1, 1),
@@ -701,3 +727,42 @@ def test_a_rule_file_that_cannot_be_read_is_an_error_not_a_crash(
         (problem,) = caught.value.diagnostics
         assert (problem.code, Path(problem.file).name, problem.line) == ("E003", "locked.rules", 1)
         assert "cannot be read (Permission denied)" in problem.message
+
+
+def _reserved_words_section() -> list[str]:
+    text = (Path(__file__).parent.parent / "docs" / "dsl.md").read_text(encoding="utf-8")
+    section = text.split("## Reserved words", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"`([^`]+)`", section)
+
+
+def _rules_naming(tmp_path: Path, name: str, pattern_end: str) -> list[Diagnostic]:
+    """The errors of a rule set with a type called `name`, its pattern ending so."""
+    folder = tmp_path / f"{name}-{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    (folder / "r.rules").write_text(
+        f"relation M(a: actor, b: actor, z: {name}?)\n"
+        'entity actor: words "Alice", "Bob"\n'
+        f'entity {name}: words "Zed"\n'
+        f'rule r -> M:\n    within sentence: a:actor "met" b:actor {pattern_end}\n'
+    )
+    try:
+        load_rules([folder])
+    except RuleSetError as error:
+        return list(error.diagnostics)
+    return []
+
+
+def test_the_reserved_words_the_docs_list_are_refused_as_names(tmp_path: Path) -> None:
+    spans = _reserved_words_section()
+    refused = [*spans[0].split(), spans[1], spans[2]]
+    assert refused == ["Cap", "Upper", "Word", "Number", "Punct", "Token", "value", "exact"]
+    for name in refused:
+        assert _rules_naming(tmp_path, name, f"x:{name}"), name
+
+
+def test_clause_words_name_types_but_not_bare_at_the_end_of_a_pattern(tmp_path: Path) -> None:
+    clause_words = _reserved_words_section()[3].split()
+    assert "within" in clause_words and "only" in clause_words
+    for word in clause_words:
+        assert _rules_naming(tmp_path, word, f"x:{word}") == [], word
+        assert [d.code for d in _rules_naming(tmp_path, word, word)][:1] == ["E001"], word
