@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime
+import errno
 import hashlib
 import itertools
 import os
@@ -21,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Never
+from typing import IO, Any, Never
 
 from tqdm import tqdm
 
@@ -65,6 +66,7 @@ from .validate import SchemaProblem
 
 EXIT_OK, EXIT_DOCUMENTS_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader left
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a tool stopped by Ctrl-C
 DEFAULT_SCHEMAS = "schemas"
 SMALL_BATCH = 64  # fewer documents than this are not worth starting worker processes
 REPORT_ARTICLES = 500  # an HTML page shows at most this many articles
@@ -238,6 +240,9 @@ def main(
 ) -> int:
     try:
         return _main(argv, stdout, stderr, stdin)
+    except KeyboardInterrupt:  # Ctrl-C: what was written stays (-o FILE --resume goes on)
+        print("extract: interrupted", file=stderr if stderr is not None else sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (`extract ... | head`): stop quietly, as other tools do
         if stdout is None:
@@ -387,13 +392,30 @@ def _run(
     stdin: IO[str],
 ) -> int:
     started = time.perf_counter()
-    batch = Batch()
     try:
         sink = _sink(args, rules, out)
     except ResumeRefused as error:
         print(f"extract: {error}", file=err)
         return EXIT_USAGE
-    log = ErrorLog(args.errors, append=sink.resumed > 0)
+    except OSError as error:
+        print(f"extract: cannot write {error.filename}: {error.strerror}", file=err)
+        return EXIT_USAGE
+    try:
+        log = ErrorLog(args.errors, sink.resumed > 0, sink.tally.get("errors"))
+    except OSError as error:
+        sink.discard()
+        print(f"extract: cannot write {error.filename}: {error.strerror}", file=err)
+        return EXIT_USAGE
+    batch = _resumed_batch(sink.resumed, sink.tally)
+
+    def tally() -> dict[str, Any]:  # what a checkpoint keeps for a resumed run
+        return {
+            "failed": batch.failed,
+            "invalid": batch.invalid,
+            "records": dict(batch.per_relation),
+            "errors": log.size(),
+        }
+
     work = Work(rules, Limits(seconds=args.timeout), args.stats)
     coverage = Coverage(tuple(rule.name for rule in rules.relation_rules), rules.cue_words)
     articles: list[Article] = []
@@ -406,7 +428,7 @@ def _run(
             coverage.add(outcome)
             if args.report is not None and len(articles) < REPORT_ARTICLES:
                 articles.append(_article(outcome, valid, batch, expected))
-            sink.document_done()
+            sink.document_done(tally)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(records=sum(batch.per_relation.values()), refresh=False)
@@ -429,6 +451,19 @@ def _run(
     _summary(err, batch, sink.resumed, time.perf_counter() - started)
     regressed = any(result.regressed for result in batch.results)
     return EXIT_DOCUMENTS_FAILED if batch.failed or batch.invalid or regressed else EXIT_OK
+
+
+def _resumed_batch(resumed: int, tally: dict[str, Any]) -> Batch:
+    """The counts of a batch resumed after `resumed` documents, from its checkpoint's
+    tally: the summary and the exit status speak for the whole batch."""
+    batch = Batch(read=resumed)
+    try:
+        batch.failed = int(tally.get("failed", 0))
+        batch.invalid = int(tally.get("invalid", 0))
+        batch.per_relation.update({str(k): int(v) for k, v in tally.get("records", {}).items()})
+    except (TypeError, ValueError, AttributeError):  # a checkpoint written by hand
+        return Batch(read=resumed)
+    return batch
 
 
 def _every_outcome(
@@ -537,6 +572,8 @@ def _write_report(
 
 
 def _sink(args: argparse.Namespace, rules: RuleSet, out: IO[str]) -> FileSink | StreamSink:
+    if args.output is not None and Path(args.output).is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", args.output)
     if args.output is None:
         if args.resume:
             raise ResumeRefused("--resume needs -o FILE (standard output cannot be resumed)")

@@ -13,6 +13,8 @@ import gzip
 import io
 import itertools
 import json
+import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,8 +153,8 @@ def read_manifest(folder: Path) -> tuple[dict[str, dict[str, Any]], Unreadable |
         return {}, None
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        reason = f"the manifest cannot be read ({str(error).splitlines()[0]})"
+    except (UnicodeDecodeError, yaml.YAMLError, ValueError) as error:  # ValueError: 2023-02-30
+        reason = f"the manifest cannot be read ({_first_line(error)})"
         return {}, Unreadable(str(path), reason)
     if not isinstance(loaded, dict):
         return {}, Unreadable(str(path), "the manifest must map file names to metadata")
@@ -160,8 +162,9 @@ def read_manifest(folder: Path) -> tuple[dict[str, dict[str, Any]], Unreadable |
 
 
 def read_text_file(
-    path: Path, doc_id: str, metadata: dict[str, Any], fallback: datetime.date | None
+    path: Path, name: str, metadata: dict[str, Any], fallback: datetime.date | None
 ) -> Item:
+    doc_id, named = _repaired(name, "file name")  # a name not in UTF-8
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -170,7 +173,7 @@ def read_text_file(
     if isinstance(decoded, str):
         return Unreadable(doc_id, decoded)
     text, notes = decoded
-    return make_document(doc_id, text, metadata, fallback, notes)
+    return make_document(doc_id, text, metadata, fallback, named + notes)
 
 
 def read_folder(folder: Path, fallback: datetime.date | None) -> Iterator[Item]:
@@ -202,7 +205,7 @@ def read_json_lines(
                 continue
             item = JsonLine(line, f"{name}:{number}", fallback)
             yield item if lazy else item.read()
-    except (OSError, EOFError) as error:  # a truncated or corrupt .gz
+    except (OSError, EOFError, zlib.error) as error:  # a truncated or corrupt .gz
         yield Unreadable(f"{name}:{number + 1}", f"the file cannot be read further: {error}")
 
 
@@ -222,14 +225,35 @@ def _json_document(line: str, where: str, fallback: datetime.date | None) -> Ite
         data = json.loads(line)
     except json.JSONDecodeError as error:
         return Unreadable(where, f"not valid JSON ({error.msg} at column {error.colno})")
+    except (ValueError, RecursionError) as error:  # a 5,000-digit number, 100,000 brackets
+        return Unreadable(where, f"not valid JSON ({_first_line(error) or 'nested too deep'})")
     if not isinstance(data, dict):
         return Unreadable(where, 'a JSON line must be an object with at least "text"')
-    doc_id = str(data.get("id", where))
+    given = data.get("id")
+    doc_id, id_notes = _repaired(where if given is None or given == "" else str(given), "id")
     text = data.get("text")
     if not isinstance(text, str):
         return Unreadable(doc_id, 'the line has no "text" string')
+    text, text_notes = _repaired(text, "text")
     metadata = {k: v for k, v in data.items() if k != "text"}
-    return make_document(doc_id, text, metadata, fallback)
+    return make_document(doc_id, text, metadata, fallback, id_notes + text_notes)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _repaired(value: str, what: str) -> tuple[str, tuple[str, ...]]:
+    """The value with lone surrogates (JSON's "\\ud800", a file name not in UTF-8) made
+    U+FFFD, which UTF-8 can write, and a note saying so."""
+    if _SURROGATE.search(value) is None:
+        return value, ()
+    return _SURROGATE.sub("\ufffd", value), (
+        f"the {what} held characters UTF-8 cannot write (replaced by U+FFFD)",
+    )
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else ""
 
 
 BLOCK = 1 << 16  # bytes of a feed read at a time: a block of whole lines, one task
@@ -292,7 +316,11 @@ def read_blocks(
                 unfinished = []
             if cut < len(chunk):
                 unfinished.append(chunk[cut:])
-    except (OSError, EOFError) as error:  # a truncated or corrupt .gz: its last line is lost
+    except (
+        OSError,
+        EOFError,
+        zlib.error,
+    ) as error:  # a truncated or corrupt .gz: its last line is lost
         yield Unreadable(f"{name}:{first}", f"the file cannot be read further: {error}")
         return
     if unfinished:
@@ -352,10 +380,13 @@ def count_documents(inputs: list[str]) -> int | None:
             total += sum(1 for p in path.rglob("*.txt") if p.is_file())
         elif name.endswith((".jsonl", ".jsonl.gz")):
             opener = gzip.open if name.endswith(".gz") else open
-            with opener(path, "rb") as stream:
-                total += sum(
-                    chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")
-                )
+            try:
+                with opener(path, "rb") as stream:
+                    total += sum(
+                        chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")
+                    )
+            except (OSError, EOFError, zlib.error):  # reading it will report what is wrong
+                return None
         else:
             total += 1
     return total

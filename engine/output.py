@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,21 +29,28 @@ class Checkpoint:
     documents: int
     bytes: int
     batch: str  # identity of the batch: rules digest and inputs
+    # what the run had counted by then (failures, records, the --errors file's length),
+    # for the resumed run to go on from
+    tally: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> Checkpoint | None:
         try:
             data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return cls(int(data["documents"]), int(data["bytes"]), str(data["batch"]))
-        except (OSError, ValueError, KeyError, TypeError):
+            tally = data.get("tally", {})
+            return cls(
+                int(data["documents"]),
+                int(data["bytes"]),
+                str(data["batch"]),
+                tally if isinstance(tally, dict) else {},
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def write(self, path: Path) -> None:
         temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(
-            json.dumps({"documents": self.documents, "bytes": self.bytes, "batch": self.batch}),
-            encoding="utf-8",
-        )
+        state = {"documents": self.documents, "bytes": self.bytes, "batch": self.batch}
+        temporary.write_text(json.dumps({**state, "tally": self.tally}), encoding="utf-8")
         os.replace(temporary, path)
 
 
@@ -59,6 +67,7 @@ class FileSink:
         self.batch = batch
         self.done = 0
         self.noted = float("-inf")  # when the last checkpoint was written
+        self.tally: dict[str, Any] = {}  # the resumed checkpoint's
         start = 0
         checkpoint = Checkpoint.read(self.progress) if resume else None
         if checkpoint is not None:
@@ -69,6 +78,8 @@ class FileSink:
                 )
             self.done, start = checkpoint.documents, checkpoint.bytes
         self.stream: IO[bytes] = self._open(start)
+        if self.skip:
+            self.tally = checkpoint.tally if checkpoint is not None else {}
 
     @property
     def resumed(self) -> int:
@@ -88,15 +99,16 @@ class FileSink:
     def write(self, line: str) -> None:
         self.stream.write(line.encode("utf-8"))
 
-    def document_done(self) -> None:
+    def document_done(self, tally: Callable[[], dict[str, Any]] = dict) -> None:
         """Count a document; at most every CHECKPOINT_SECONDS, make what is written so far
-        durable and note it (a resumed run redoes the few documents after the note)."""
+        durable and note it, with what `tally` says the run has counted (a resumed run
+        redoes the few documents after the note)."""
         self.done += 1
         now = time.monotonic()
         if now - self.noted >= CHECKPOINT_SECONDS:
             self.stream.flush()
             os.fsync(self.stream.fileno())
-            Checkpoint(self.done, self.stream.tell(), self.batch).write(self.progress)
+            Checkpoint(self.done, self.stream.tell(), self.batch, tally()).write(self.progress)
             self.noted = now
 
     def discard(self) -> None:
@@ -120,6 +132,7 @@ class StreamSink:
     """Standard output: written as it goes, nothing to resume."""
 
     resumed = 0
+    tally: dict[str, Any] = {}
 
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
@@ -127,7 +140,7 @@ class StreamSink:
     def write(self, line: str) -> None:
         self.stream.write(line)
 
-    def document_done(self) -> None:
+    def document_done(self, tally: Callable[[], dict[str, Any]] = dict) -> None:
         self.stream.flush()
 
     def finish(self) -> None:
@@ -143,10 +156,19 @@ class StreamSink:
 class ErrorLog:
     """`--errors FILE`: one JSON line per document that failed or needed repair."""
 
-    def __init__(self, path: str | None, append: bool) -> None:
+    def __init__(self, path: str | None, append: bool, keep: int | None = None) -> None:
+        """Appending (a resumed run), the lines after the first `keep` bytes are dropped:
+        they were written for documents after the checkpoint, which are done again."""
         self.stream: IO[str] | None = None
         if path is not None:
             self.stream = open(path, "a" if append else "w", encoding="utf-8")  # noqa: SIM115
+            if append and keep is not None and keep <= self.stream.tell():
+                self.stream.truncate(keep)
+                self.stream.seek(keep)
+
+    def size(self) -> int | None:
+        """Bytes written so far (None: no file)."""
+        return None if self.stream is None else self.stream.tell()
 
     def add(self, doc: str, kind: str, reason: str) -> None:
         if self.stream is not None:

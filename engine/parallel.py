@@ -21,10 +21,12 @@ from `work` is taken for a bug, and stops the batch.
 from __future__ import annotations
 
 import copy
+import ctypes
 import inspect
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import traceback
@@ -129,9 +131,28 @@ def _alone(item: T) -> tuple[T]:
 _shared: Any = None  # in a pool worker: `shared`, installed once by `_install`
 
 
-def _install(shared: object) -> None:
+def _install(shared: object, parent: int | None = None) -> None:
     global _shared
     _shared = shared
+    _end_with_parent(parent)
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+
+
+def _end_with_parent(parent: int | None) -> None:
+    """A pool worker ends when the process that started it dies: a SIGKILLed `extract`
+    has no time to shut its pool down, and forked workers would go on waiting for work
+    (holding its output files open). Linux only (prctl); `parent`, when known, closes
+    the race with a parent that died before the call."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 @dataclass(frozen=True)
@@ -278,11 +299,12 @@ def _in_pool(
     if isinstance(context, multiprocessing.context.ForkServerContext):
         # workers are forked from a server that has the engine imported already
         context.set_forkserver_preload(["__main__", __name__])
+    forked = isinstance(context, multiprocessing.context.ForkContext)
     pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,
         initializer=_install,
-        initargs=(shared,),
+        initargs=(shared, os.getpid() if forked else None),
     )
 
     def submit(taken: list[Any]) -> Future[list[R] | _Failure]:

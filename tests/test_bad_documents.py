@@ -42,6 +42,13 @@ BAD_LINES = [
         "publication date",
     ),
     ('{"id": "empty-text", "text": ""}', "unreadable", "no text"),
+    # a number too long for Python's int, and brackets nested too deep for its decoder
+    ('{"id": ' + "1" * 5000 + ', "text": "Talks."}', "unreadable", "not valid JSON"),
+    (
+        '{"id": "deep", "text": "Talks.", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "unreadable",
+        "not valid JSON",
+    ),  # fmt: skip
 ]
 
 
@@ -148,3 +155,111 @@ def test_a_document_of_tens_of_megabytes_does_not_stop_the_batch(tmp_path: Path)
     else:
         assert code == 0 and logged == []
     assert "2 documents read" in err
+
+
+def test_characters_utf8_cannot_write_are_replaced_and_noted(tmp_path: Path) -> None:
+    """JSON may hold a lone surrogate ("\\ud800"): the document is repaired, not lost, and
+    the output stays UTF-8."""
+    text = SEEDS.joinpath("000_6076344b43b91c38.txt").read_text("utf-8")
+    broken = text.replace("Moscow", "Moscow\ud800", 1)
+    lines = [
+        json.dumps({"id": "sur\udc80", "text": broken, "published": "2023-10-27"}),
+        json.dumps({"id": "clean", "text": text, "published": "2023-10-27"}),
+    ]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(lines), encoding="utf-8")
+    out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
+    code, _, err = run(str(feed), "-o", str(out), "--errors", str(errors))
+    assert code == 0, err
+    records = [json.loads(line) for line in out.read_bytes().decode("utf-8").splitlines()]
+    repaired = [r for r in records if r["doc"] == "sur\ufffd"]
+    assert repaired and len(repaired) == sum(r["doc"] == "clean" for r in records)
+    logged = [json.loads(line) for line in errors.read_text("utf-8").splitlines()]
+    assert [(e["doc"], e["kind"]) for e in logged] == [("sur\ufffd", "repaired")] * 2
+    assert "U+FFFD" in logged[0]["reason"]
+
+
+def test_a_null_or_empty_id_is_the_lines_place(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    text = SEEDS.joinpath("000_6076344b43b91c38.txt").read_text("utf-8")
+    feed.write_text(
+        json.dumps({"id": None, "text": text, "published": "2023-10-27"})
+        + "\n"
+        + json.dumps({"id": "", "text": text, "published": "2023-10-27"})
+        + "\n",
+        encoding="utf-8",
+    )
+    code, records, err = run(str(feed))
+    assert code == 0, err
+    assert {r["doc"] for r in records} == {"feed.jsonl:1", "feed.jsonl:2"}
+
+
+def test_a_corrupt_gzip_is_reported_and_what_was_read_is_kept(tmp_path: Path) -> None:
+    good = [json.dumps({"id": f"d{i}", "text": f"Talks {i} were held. " * 50}) for i in range(60)]
+    packed = bytearray(gzip.compress("\n".join(good).encode("utf-8")))
+    for place in range(len(packed) // 2, len(packed) - 8):  # a flip zlib itself notices
+        flipped = bytearray(packed)
+        flipped[place] ^= 0xFF
+        try:
+            gzip.decompress(bytes(flipped))
+        except zlib.error:
+            break
+        except (OSError, EOFError):
+            continue
+    else:
+        pytest.fail("no byte flip makes zlib fail")
+    feed = tmp_path / "flipped.jsonl.gz"
+    feed.write_bytes(bytes(flipped))
+    code, _, err = run(str(feed))
+    assert code == 1
+    assert "flipped.jsonl.gz:" in err and "the file cannot be read further" in err
+    assert "Traceback" not in err
+
+
+def test_counting_a_corrupt_gzip_for_the_progress_bar_does_not_fail(tmp_path: Path) -> None:
+    from engine.documents import count_documents
+
+    packed = gzip.compress(b'{"id": "a", "text": "Talks."}\n' * 1000)
+    feed = tmp_path / "cut.jsonl.gz"
+    feed.write_bytes(packed[: len(packed) // 2])
+    assert count_documents([str(feed)]) is None
+
+
+def test_an_impossible_date_in_the_manifest_is_reported_and_documents_still_read(
+    tmp_path: Path,
+) -> None:
+    folder = seed_folder(tmp_path)
+    (folder / "manifest.yaml").write_text(
+        "000_6076344b43b91c38.txt: {published: 2023-02-30}\n", encoding="utf-8"
+    )
+    code, records, err = run(str(folder))
+    assert code == 1
+    assert "manifest" in err and "cannot be read" in err and "Traceback" not in err
+    assert {r["doc"] for r in records} == {p.name for p in SEEDS.glob("*.txt")}
+
+
+@pytest.mark.parametrize("where", ["-o missing/out.jsonl", "-o folder", "--errors missing/e.jsonl"])
+def test_an_output_that_cannot_be_written_is_a_usage_error(tmp_path: Path, where: str) -> None:
+    (tmp_path / "folder").mkdir()
+    option, path = where.split()
+    argv = [str(SEEDS), option, str(tmp_path / path)]
+    if option == "--errors":
+        argv += ["-o", str(tmp_path / "out.jsonl")]
+    code, _, err = run(*argv)
+    assert code == 2, err
+    assert f"extract: cannot write {tmp_path / path}" in err and "Traceback" not in err
+    assert not list(tmp_path.glob("*.partial")) and not list(tmp_path.glob("*.progress"))
+
+
+def test_ctrl_c_stops_with_a_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.cli
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.cli, "_handle", interrupted)
+    code, _, err = run(str(SEEDS))
+    assert code == 130
+    assert err.strip().splitlines()[-1] == "extract: interrupted"

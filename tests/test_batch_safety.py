@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -48,6 +49,18 @@ def command(*argv: str) -> list[str]:
     return [sys.executable, "-m", "engine.cli", "--rules", str(RULES), "--jobs", "1", *argv]
 
 
+def wait_for_checkpoint(running: subprocess.Popen[bytes], progress: Path, documents: int) -> None:
+    """Until the running batch's checkpoint counts more than `documents` (it must still run)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and running.poll() is None:
+        if progress.exists() and json.loads(progress.read_text() or "{}").get("documents", 0) > (
+            documents
+        ):
+            break
+        time.sleep(0.02)
+    assert running.poll() is None, "the batch ended before it could be killed"
+
+
 def test_a_killed_batch_resumes_to_the_same_records(tmp_path: Path) -> None:
     # long enough to be killed after a few checkpoints (they are written once a second)
     feed = paragraphs_feed(tmp_path / "feed.jsonl", copies=60)
@@ -56,12 +69,7 @@ def test_a_killed_batch_resumes_to_the_same_records(tmp_path: Path) -> None:
     target = tmp_path / "out.jsonl"
     progress = tmp_path / "out.jsonl.progress"
     running = subprocess.Popen(command(str(feed), "-o", str(target)), stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and running.poll() is None:
-        if progress.exists() and json.loads(progress.read_text() or "{}").get("documents", 0) > 40:
-            break
-        time.sleep(0.02)
-    assert running.poll() is None, "the batch ended before it could be killed"
+    wait_for_checkpoint(running, progress, 40)
     os.kill(running.pid, signal.SIGKILL)
     running.wait()
     assert not target.exists(), "a killed run must not leave the output file"
@@ -151,3 +159,73 @@ def test_the_checker_warns_about_nested_repetition(tmp_path: Path, source: str, 
 
 def test_the_shipped_rules_load_without_warnings() -> None:
     assert load_rules([RULES]).warnings == ()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc: Linux)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_parallel_batch_with_failures_resumes_to_the_same_files_and_summary(
+    tmp_path: Path,
+) -> None:
+    """Killed with SIGKILL, its workers end too; resumed, the records, the --errors file,
+    the summary and the exit status are those of a run never stopped."""
+    feed = paragraphs_feed(tmp_path / "good.jsonl", copies=60)
+    lines = feed.read_text(encoding="utf-8").splitlines()
+    for place in range(3, len(lines), 40):  # a failing document every 40
+        lines[place] = json.dumps({"id": f"bad-{place}", "text": 5})
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    failing = sum(1 for line in lines if line.startswith('{"id": "bad-'))
+
+    def run(name: str, *more: str) -> list[str]:
+        out, log = tmp_path / f"{name}.jsonl", tmp_path / f"{name}.errors"
+        argv = command(str(feed), "-o", str(out), "--errors", str(log), *more)
+        return [*argv[: argv.index("--jobs") + 1], "2", *argv[argv.index("--jobs") + 2 :]]
+
+    reference = subprocess.run(run("reference"), capture_output=True, text=True)
+    assert reference.returncode == 1
+    summary = reference.stderr.strip().splitlines()[-1]
+    assert f"{len(lines)} documents read, {len(lines) - failing} processed, {failing} failed" in (
+        summary
+    )
+    progress = tmp_path / "out.jsonl.progress"
+    running = subprocess.Popen(run("out"), stderr=subprocess.DEVNULL)
+    wait_for_checkpoint(running, progress, 80)
+    workers = _children(running.pid)
+    assert workers, "no worker processes"
+    os.kill(running.pid, signal.SIGKILL)
+    running.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.05)
+    assert not any(_alive(w) for w in workers), "workers outlived the killed batch"
+    resumed = subprocess.run(run("out", "--resume"), capture_output=True, text=True)
+    assert resumed.returncode == 1, resumed.stderr
+    assert "resumed after" in resumed.stderr
+    # the same numbers as the run never stopped (the note on resuming and the time aside)
+    again = resumed.stderr.strip().splitlines()[-1]
+    assert re.search(r" \(resumed after \d+ documents done before\)", again)
+    plain = re.sub(r" \(resumed after \d+ documents done before\)", "", again)
+    assert plain.rsplit("; ", 1)[0] == summary.rsplit("; ", 1)[0]
+    for suffix in ("jsonl", "errors"):
+        assert (tmp_path / f"out.{suffix}").read_bytes() == (
+            tmp_path / f"reference.{suffix}"
+        ).read_bytes(), suffix
