@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import regex
 
@@ -33,6 +34,9 @@ REGEX_FLAGS = {
     "x": regex.VERBOSE,
     "u": regex.UNICODE,
 }
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -105,11 +109,13 @@ class Checker(Diagnostics):
 
     def run(self) -> tuple[Symbols, list[Diagnostic]]:
         self._declare()
-        for entity in self.symbols.entities.values():
+        # every item is checked, also one whose name is taken (its own faults are reported
+        # at once, not after the name is fixed); only the first of a name is in `symbols`
+        for entity in self._items(s.Entity):
             self._check_entity(entity)
-        for relation in self.symbols.relations.values():
+        for relation in self._items(s.Relation):
             self._check_relation(relation)
-        for rule in self.symbols.rules.values():
+        for rule in self._items(s.Rule):
             self._check_rule(rule)
         self._check_cascades()
         if not self.symbols.rules and not self.problems:
@@ -120,6 +126,9 @@ class Checker(Diagnostics):
                 "add at least one `rule NAME -> RELATION: ...`",
             )
         return self.symbols, self.problems
+
+    def _items(self, kind: type[T]) -> list[T]:
+        return [item for file in self.files for item in file.items if isinstance(item, kind)]
 
     def _first_file(self) -> str:
         return self.files[0].path if self.files else next(iter(self.roots), "<rules>")
@@ -244,10 +253,10 @@ class Checker(Diagnostics):
     # ---------------------------------------------------------- rules
     def _check_rule(self, rule: s.Rule) -> None:
         is_relation = rule.target in self.symbols.relations
-        if not is_relation and rule.target not in self.symbols.entities:
+        is_entity = rule.target in self.symbols.entities
+        if not is_relation and not is_entity:  # reported; the pattern is checked still
             known = list(self.symbols.relations) + list(self.symbols.entities)
             self._unknown("E023", "relation or entity type", rule.target, rule.target_span, known)
-            return
         for pattern in _patterns_of(rule):  # first: the checks below walk nested patterns
             depth = nesting(pattern)
             if depth > MAX_NESTING:
@@ -270,9 +279,21 @@ class Checker(Diagnostics):
             self.symbols.slots.get(rule.target)
             if is_relation
             else (SlotInfo(VALUE_SLOT, rule.target, True),)
+            if is_entity
+            else None
         )
         if slots is not None:
             self._check_fills(rule, captures, slots, report_unfilled=not pattern_failed)
+        else:  # no slots to check the fills against: their types at least
+            for fill in rule.fills:
+                source = fill.source
+                if (
+                    not isinstance(source, s.FromCapture)
+                    and source.type not in self.symbols.entities
+                ):
+                    self._unknown(
+                        "E021", "type", source.type, source.span, list(self.symbols.entities)
+                    )
 
     def _check_pattern(self, pattern: s.Pattern, captures: set[str]) -> dict[str, str | None]:
         """Check a pattern; return its captures with the type each holds (None: tokens)."""
@@ -333,6 +354,14 @@ class Checker(Diagnostics):
             for name in fill.slots:
                 if name not in by_name:
                     self._unknown("E025", f"slot of {rule.target}", name, fill.span, list(by_name))
+                    continue
+                if name in filled:
+                    self.report(
+                        "E038",
+                        f"slot `{name}` is filled twice in this rule",
+                        fill.span,
+                        "keep one `fill` of it (two slots: `fill actor1, actor2 from a`)",
+                    )
                     continue
                 filled.add(name)
                 self._check_fill_source(fill, by_name[name], captures)

@@ -493,6 +493,8 @@ def _flow_entry(fields: list[tuple[str, str | list[str]]]) -> tuple[Entry, list[
     aliases = values.pop("aliases", [])
     if not isinstance(name, str) or not isinstance(aliases, list):
         return None
+    if {name.strip(), *(a.strip() for a in aliases if isinstance(a, str))} & _NULL_WORDS:
+        return None  # the composer reports it
     scalars = [name, *aliases, *values.values()]
     if any(not isinstance(v, str) or not v.strip() for v in scalars):
         return None
@@ -506,12 +508,16 @@ def _entry(node: yaml.Node, shown_as: str, lines: list[str]) -> tuple[Entry, lis
     name: str | None = None
     aliases: list[str] = []
     attributes: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for key_node, value_node in node.value:
         key = _scalar(key_node, shown_as, lines)
+        if key in seen:
+            raise _node_error(shown_as, key_node, lines, f"`{key}:` is given twice in this entry")
+        seen.add(key)
         if key == "aliases":
             aliases = _aliases(value_node, shown_as, lines)
         elif key == "name":
-            name = _scalar(value_node, shown_as, lines)
+            name = _name(value_node, shown_as, lines)
         else:
             attributes.append((key, _scalar(value_node, shown_as, lines)))
     if not name:
@@ -522,7 +528,19 @@ def _entry(node: yaml.Node, shown_as: str, lines: list[str]) -> tuple[Entry, lis
 def _aliases(node: yaml.Node, shown_as: str, lines: list[str]) -> list[str]:
     if not isinstance(node, yaml.SequenceNode):
         raise _node_error(shown_as, node, lines, "`aliases:` is a list, such as [Bagheri Kani]")
-    return [_scalar(item, shown_as, lines) for item in node.value]
+    return [_name(item, shown_as, lines) for item in node.value]
+
+
+def _name(node: yaml.Node, shown_as: str, lines: list[str]) -> str:
+    """A name or alias: text, not what YAML reads as nothing (`null`, `~`)."""
+    if node.tag == NULL_TAG:
+        message = f"`{node.value}` is no name (YAML reads it as nothing): quote it if it is one"
+        raise _node_error(shown_as, node, lines, message)
+    return _scalar(node, shown_as, lines)
+
+
+NULL_TAG = "tag:yaml.org,2002:null"
+_NULL_WORDS = {"null", "Null", "NULL", "~"}
 
 
 def _scalar(node: yaml.Node, shown_as: str, lines: list[str]) -> str:

@@ -83,8 +83,10 @@ def _syntax_diagnostic(
     at_end = isinstance(error, UnexpectedEOF) or (
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
     )
-    if at_end or line < 1:
+    if at_end or line < 1:  # at the item's last line that is not blank or a comment
         body = source_lines(chunk.rstrip()) or [""]
+        while len(body) > 1 and (not body[-1].strip() or body[-1].lstrip().startswith("#")):
+            body.pop()
         line = first_line + len(body) - 1
         column = len(body[-1].rstrip()) + 1
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""

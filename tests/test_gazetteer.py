@@ -606,3 +606,31 @@ def test_a_character_yaml_does_not_allow_is_an_error_at_its_place(
     diagnostic = caught.value.diagnostic
     assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("E029", 2, 12)
     assert f"#x{ord(char):04x}" in diagnostic.message
+
+
+@pytest.mark.parametrize(
+    "text, line, column, words",
+    [
+        ("- name: null\n", 1, 9, "`null` is no name"),
+        ("- {name: null}\n", 1, 10, "`null` is no name"),
+        ("- name: Kani\n  aliases: [~, Bagheri]\n", 2, 13, "`~` is no name"),
+        ("- name: Kani\n  name: Bogdanov\n", 2, 3, "`name:` is given twice"),
+    ],
+)
+def test_a_name_yaml_reads_as_nothing_or_a_key_given_twice_is_an_error(
+    tmp_path: Path, text: str, line: int, column: int, words: str
+) -> None:
+    with pytest.raises(DataFileError) as caught:
+        read_entries(write(tmp_path, text), "actors.yaml")
+    diagnostic = caught.value.diagnostic
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("E029", line, column)
+    assert words in diagnostic.message
+
+
+def test_names_yaml_would_read_as_other_things_stay_text(tmp_path: Path) -> None:
+    # never constructed: "NO" (Norway) stays text, and so does a quoted "null"
+    text = "- name: Norway\n  aliases: [NO]\n- name: 'null'\n"
+    assert read_entries(write(tmp_path, text), "a.yaml") == [
+        (Entry("Norway"), ["Norway", "NO"]),
+        (Entry("null"), ["null"]),
+    ]

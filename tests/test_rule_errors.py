@@ -316,6 +316,39 @@ CASES = [
         20,
         hint="capture a type",
     ),
+    # the item ends after `within sentence:`; the comments after it are not where it ends
+    Case(
+        "item-ends-early-before-comment-lines",
+        {"main.rules": RELATION + ACTOR + HEAD + "    within sentence:\n    # why\n\n    # more\n"},
+        "E001",
+        4,
+        21,
+        message="ends too early",
+    ),
+    # line 5: `fill` at column 5
+    Case(
+        "slot-filled-twice",
+        {
+            "main.rules": CITY_RELATION
+            + 'rule met -> MEET:\n    within sentence: a:actor "met" b:actor "in" c:city\n'
+            + "    fill city from c\n    fill city from nearest city in paragraph\n"
+        },
+        "E038",
+        7,
+        5,
+        message="filled twice",
+    ),
+    Case(
+        "slot-named-twice-in-one-fill",
+        {
+            "main.rules": CITY_RELATION
+            + 'rule met -> MEET:\n    within sentence: a:actor "met" b:actor "in" c:city\n'
+            + "    fill city, city from c\n"
+        },
+        "E038",
+        6,
+        5,
+    ),
     Case("empty-rule-set", {"main.rules": RELATION + ACTOR}, "E032", 1, 1),
     Case("comments-only-rule-set", {"main.rules": "# nothing yet\n"}, "E032", 1, 1),
     Case(
@@ -766,3 +799,32 @@ def test_clause_words_name_types_but_not_bare_at_the_end_of_a_pattern(tmp_path: 
     for word in clause_words:
         assert _rules_naming(tmp_path, word, f"x:{word}") == [], word
         assert [d.code for d in _rules_naming(tmp_path, word, word)][:1] == ["E001"], word
+
+
+def test_errors_behind_an_unknown_target_or_a_taken_name_are_reported_at_once(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "main.rules").write_text(
+        "relation MEETING(actor, actor, city?)\n"
+        'entity actor: words "Alice", "Bob"\n'
+        'entity city: words "Paris"\n'
+        "rule r -> MEETNG:\n"
+        "    within sentence: a:actr ...{5,2} b:actor\n"
+        "    fill citty from nearest cty in sentence\n"
+        "rule r -> MEETING:\n"
+        '    within sentence: a:actor "met" b:actr\n'
+        "entity actor: regex /[/\n"
+    )
+    with pytest.raises(RuleSetError) as caught:
+        load_rules([tmp_path])
+    found = [(d.code, d.line) for d in caught.value.diagnostics]
+    assert found == [
+        ("E023", 4),  # MEETNG
+        ("E021", 5),  # actr
+        ("E034", 5),  # {5,2}
+        ("E021", 6),  # cty
+        ("E020", 7),  # a second rule r ...
+        ("E021", 8),  # ... whose body is checked all the same
+        ("E020", 9),  # a second entity actor ...
+        ("E026", 9),  # ... whose regex is checked all the same
+    ]
