@@ -17,7 +17,7 @@ import regex
 
 from . import syntax as s
 from .errors import Diagnostic, Severity
-from .gazetteer import DataFileError, Entry, read_entries
+from .gazetteer import MAX_PHRASE, DataFileError, Entry, read_entries
 from .match import BUILTIN_TESTS
 from .normalise import NORMALISERS
 
@@ -184,8 +184,18 @@ class Checker(Diagnostics):
         self.report(code, f"unknown {what} `{name}`", span, hint)
 
     # ---------------------------------------------------------- entities and relations
+    def _too_long(self, span: s.Span) -> None:
+        self.report(
+            "E039",
+            f"a phrase of more than {MAX_PHRASE} characters: no name is that long",
+            span,
+            "split it, or match it with a regex",
+        )
+
     def _check_entity(self, entity: s.Entity) -> None:
         for source in entity.sources:
+            if isinstance(source, s.WordsSource) and any(len(w) > MAX_PHRASE for w in source.words):
+                self._too_long(source.span)
             if isinstance(source, s.RegexSource):
                 self._check_regex(source.source, source.flags, source.span)
             elif isinstance(source, s.GazetteerSource):
@@ -324,6 +334,8 @@ class Checker(Diagnostics):
                 )
             elif isinstance(node, s.Literal_) and not node.text.strip():
                 self.report("E035", "an empty quoted phrase matches nothing", node.span)
+            elif isinstance(node, s.Literal_) and len(node.text) > MAX_PHRASE:
+                self._too_long(node.span)
         return found
 
     def _check_type_ref(self, ref: s.TypeRef, captures: set[str]) -> None:

@@ -29,6 +29,10 @@ from .text import fold_characters, fold_token, token_pattern
 
 Attributes = tuple[tuple[str, str], ...]
 
+# the longest name or phrase: far beyond any real one (an automaton of one very long phrase
+# is a trie as deep, which crashes the process when it is freed)
+MAX_PHRASE = 500
+
 
 @dataclass(frozen=True)
 class Entry(Frozen):
@@ -498,6 +502,8 @@ def _flow_entry(fields: list[tuple[str, str | list[str]]]) -> tuple[Entry, list[
     scalars = [name, *aliases, *values.values()]
     if any(not isinstance(v, str) or not v.strip() for v in scalars):
         return None
+    if any(len(phrase) > MAX_PHRASE for phrase in (name, *aliases)):
+        return None  # the composer reports it
     attributes = tuple(sorted((key, str(value).strip()) for key, value in values.items()))
     return Entry(name.strip(), attributes), [name.strip(), *(a.strip() for a in aliases)]
 
@@ -522,6 +528,9 @@ def _entry(node: yaml.Node, shown_as: str, lines: list[str]) -> tuple[Entry, lis
             attributes.append((key, _scalar(value_node, shown_as, lines)))
     if not name:
         raise _node_error(shown_as, node, lines, "this entry has no `name:`")
+    if any(len(phrase) > MAX_PHRASE for phrase in (name, *aliases)):
+        message = f"a name of more than {MAX_PHRASE} characters: no name is that long"
+        raise _node_error(shown_as, node, lines, message)
     return Entry(name, tuple(sorted(attributes))), [name, *aliases]
 
 

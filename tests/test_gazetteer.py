@@ -634,3 +634,12 @@ def test_names_yaml_would_read_as_other_things_stay_text(tmp_path: Path) -> None
         (Entry("Norway"), ["Norway", "NO"]),
         (Entry("null"), ["null"]),
     ]
+
+
+@pytest.mark.parametrize("form", ["- name: {phrase}\n", "- {{name: Kani, aliases: [{phrase}]}}\n"])
+def test_a_name_of_more_than_500_characters_is_an_error(tmp_path: Path, form: str) -> None:
+    with pytest.raises(DataFileError) as caught:
+        read_entries(write(tmp_path, form.format(phrase="x" * 501)), "actors.yaml")
+    assert caught.value.diagnostic.line == 1
+    assert "more than 500 characters" in caught.value.diagnostic.message
+    assert read_entries(write(tmp_path, form.format(phrase="x" * 500)), "actors.yaml")

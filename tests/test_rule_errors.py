@@ -828,3 +828,24 @@ def test_errors_behind_an_unknown_target_or_a_taken_name_are_reported_at_once(
         ("E020", 9),  # a second entity actor ...
         ("E026", 9),  # ... whose regex is checked all the same
     ]
+
+
+@pytest.mark.parametrize(
+    "text, line, column",
+    [
+        (pattern('a:actor "' + "x" * 501 + '" b:actor'), 4, 30),
+        (RELATION + 'entity actor: words "Alice", "' + "x" * 501 + '"\n' + RULE, 2, 15),
+    ],
+    ids=["in-a-pattern", "in-a-word-list"],
+)
+def test_a_phrase_of_more_than_500_characters_is_an_error(
+    tmp_path: Path, text: str, line: int, column: int
+) -> None:
+    (tmp_path / "main.rules").write_text(text)
+    with pytest.raises(RuleSetError) as caught:
+        load_rules([tmp_path])
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("E039", line, column)
+    assert "more than 500 characters" in diagnostic.message
+    shown, caret = diagnostic.format().splitlines()[1:3]  # a long line is shown around the caret
+    assert caret.strip() == "^" and shown[caret.index("^")] in '"wa'
