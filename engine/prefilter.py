@@ -25,8 +25,6 @@ from typing import Any
 import ahocorasick
 import regex
 
-from .frozen import Frozen
-
 # the most strings a part of a pattern is spelt out as, or held as needles (more: unknown;
 # each needle is one more search of the whole text)
 MOST_STRINGS = 64
@@ -41,9 +39,9 @@ _CONTROL_ESCAPES = frozenset("ntrfvae")
 
 
 @dataclass(frozen=True)
-class Needles(Frozen):
+class Needles:
     """Strings one of which every match holds: `exact` as written, `folded` (lower-case
-    ASCII) in any case. (Pickled as its fields: the automata are made again where used.)"""
+    ASCII) in any case."""
 
     exact: tuple[str, ...] = ()
     folded: tuple[str, ...] = ()
@@ -64,6 +62,12 @@ class Needles(Frozen):
             return []
         line_starts = _line_starts(text)
         return sorted({bisect.bisect_right(line_starts, at) - 1 for at in found})
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its fields: the automata are made again where they are used. (Not a
+        `Frozen`: this module is not compiled, and a class compiled by mypyc cannot be
+        inherited from by one that is not.)"""
+        return Needles, (self.exact, self.folded)
 
     @functools.cached_property
     def _exact_automaton(self) -> Any:
