@@ -285,25 +285,17 @@ class Checker(Diagnostics):
             self.report("E034", "a token scope needs at least 1 token", rule.scope.span)
         for veto in rule.vetoes:
             self._check_veto(veto, captures)
-        slots = (
-            self.symbols.slots.get(rule.target)
-            if is_relation
-            else (SlotInfo(VALUE_SLOT, rule.target, True),)
-            if is_entity
-            else None
-        )
+        slots: tuple[SlotInfo, ...] | None = None
+        if is_relation:
+            slots = self.symbols.slots.get(rule.target)
+        elif is_entity:
+            slots = (SlotInfo(VALUE_SLOT, rule.target, True),)
         if slots is not None:
             self._check_fills(rule, captures, slots, report_unfilled=not pattern_failed)
         else:  # no slots to check the fills against: their types at least
             for fill in rule.fills:
-                source = fill.source
-                if (
-                    not isinstance(source, s.FromCapture)
-                    and source.type not in self.symbols.entities
-                ):
-                    self._unknown(
-                        "E021", "type", source.type, source.span, list(self.symbols.entities)
-                    )
+                if not isinstance(fill.source, s.FromCapture):
+                    self._known_type(fill.source)
 
     def _check_pattern(self, pattern: s.Pattern, captures: set[str]) -> dict[str, str | None]:
         """Check a pattern; return its captures with the type each holds (None: tokens)."""
@@ -379,8 +371,8 @@ class Checker(Diagnostics):
                 self._check_fill_source(fill, by_name[name], captures)
         implicit = implicit_slots(slots, captures, filled)
         for slot in slots:
-            held = captures.get(implicit.get(slot.name, ""))
-            if implicit.get(slot.name) == slot.name and held not in (None, slot.type):
+            held = captures[slot.name] if implicit.get(slot.name) == slot.name else None
+            if held not in (None, slot.type):
                 self.report(
                     "E024",
                     f"slot `{slot.name}` holds {_a(slot.type)}, but the capture named "
@@ -424,9 +416,7 @@ class Checker(Diagnostics):
                     source.span,
                 )
             return
-        if source.type not in self.symbols.entities:
-            self._unknown("E021", "type", source.type, source.span, list(self.symbols.entities))
-        elif source.type != slot.type:
+        if self._known_type(source) and source.type != slot.type:
             self.report(
                 "E024",
                 f"slot `{slot.name}` holds {_a(slot.type)}, not {_a(source.type)}",
@@ -440,6 +430,13 @@ class Checker(Diagnostics):
             self._unknown("E022", "capture", source.anchor, source.span, sorted(captures))
         for rule_except in fill.excepts:
             self._check_pattern(rule_except.cue, set(captures))
+
+    def _known_type(self, source: s.FromNearest) -> bool:
+        """Is the type a fill takes its value from declared? (E021 when not.)"""
+        if source.type in self.symbols.entities:
+            return True
+        self._unknown("E021", "type", source.type, source.span, list(self.symbols.entities))
+        return False
 
     def _check_cascades(self) -> None:
         """Rules that make entity mentions must not depend on themselves."""

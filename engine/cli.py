@@ -398,14 +398,12 @@ def _run(
         print(f"extract: {error}", file=err)
         return EXIT_USAGE
     except OSError as error:
-        print(f"extract: cannot write {error.filename}: {error.strerror}", file=err)
-        return EXIT_USAGE
+        return _cannot_write(error, err)
     try:
         log = ErrorLog(args.errors, sink.resumed > 0, sink.tally.get("errors"))
     except OSError as error:
         sink.discard()
-        print(f"extract: cannot write {error.filename}: {error.strerror}", file=err)
-        return EXIT_USAGE
+        return _cannot_write(error, err)
     batch = _resumed_batch(sink.resumed, sink.tally)
 
     def tally() -> dict[str, Any]:  # what a checkpoint keeps for a resumed run
@@ -451,6 +449,11 @@ def _run(
     _summary(err, batch, sink.resumed, time.perf_counter() - started)
     regressed = any(result.regressed for result in batch.results)
     return EXIT_DOCUMENTS_FAILED if batch.failed or batch.invalid or regressed else EXIT_OK
+
+
+def _cannot_write(error: OSError, err: IO[str]) -> int:
+    print(f"extract: cannot write {error.filename}: {error.strerror}", file=err)
+    return EXIT_USAGE
 
 
 def _resumed_batch(resumed: int, tally: dict[str, Any]) -> Batch:

@@ -15,7 +15,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import ahocorasick
 import regex
 
 from . import syntax as s
@@ -54,7 +53,7 @@ from .match import (
     WordsNode,
     node_types,
 )
-from .prefilter import Needles, needles
+from .prefilter import Needles, needles, word_automaton
 from .text import TOKEN
 
 Trigger = tuple[Literal["type", "word"], str]
@@ -296,11 +295,10 @@ class RuleSet:
         anchors = self.relation_anchors
         if not anchors:
             return None
-        automaton = ahocorasick.Automaton()  # `requires` holds the anchors too
-        for word in sorted({w for rule in self.relation_rules for n in rule.requires for w in n}):
-            automaton.add_word(word, word)
-        automaton.make_automaton()
-        return automaton
+        # `requires` holds the anchors too
+        return word_automaton(
+            sorted({w for rule in self.relation_rules for n in rule.requires for w in n})
+        )
 
     @functools.cached_property
     def relation_anchors(self) -> frozenset[str] | None:

@@ -205,7 +205,7 @@ def read_json_lines(
                 continue
             item = JsonLine(line, f"{name}:{number}", fallback)
             yield item if lazy else item.read()
-    except (OSError, EOFError, zlib.error) as error:  # a truncated or corrupt .gz
+    except UNREADABLE_STREAM as error:
         yield Unreadable(f"{name}:{number + 1}", f"the file cannot be read further: {error}")
 
 
@@ -257,6 +257,8 @@ def _first_line(error: BaseException) -> str:
 
 
 BLOCK = 1 << 16  # bytes of a feed read at a time: a block of whole lines, one task
+# what reading a file raises when it is truncated or corrupt (a .gz above all)
+UNREADABLE_STREAM = (OSError, EOFError, zlib.error)
 
 
 def read_inputs(
@@ -316,11 +318,7 @@ def read_blocks(
                 unfinished = []
             if cut < len(chunk):
                 unfinished.append(chunk[cut:])
-    except (
-        OSError,
-        EOFError,
-        zlib.error,
-    ) as error:  # a truncated or corrupt .gz: its last line is lost
+    except UNREADABLE_STREAM as error:  # its last line is lost
         yield Unreadable(f"{name}:{first}", f"the file cannot be read further: {error}")
         return
     if unfinished:
@@ -385,7 +383,7 @@ def count_documents(inputs: list[str]) -> int | None:
                     total += sum(
                         chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b"")
                     )
-            except (OSError, EOFError, zlib.error):  # reading it will report what is wrong
+            except UNREADABLE_STREAM:  # reading it will report what is wrong
                 return None
         else:
             total += 1

@@ -205,12 +205,11 @@ def _span_of(name: str | None, match: Match) -> tuple[int, int] | None:
 
 
 def vetoed(veto: CompiledVeto, match: Match, ctx: Context) -> bool:
-    sentence_lo, sentence_hi = evidence(match, ctx)
     anchor = _span_of(veto.anchor, match)
     if anchor is None:
         return False
     if veto.position == "sentence":
-        return cue_within(veto.cue, ctx, sentence_lo, sentence_hi)
+        return cue_within(veto.cue, ctx, *evidence(match, ctx))
     if veto.position == "inside":
         return cue_within(veto.cue, ctx, anchor[0], anchor[1])
     if veto.position == "between":
@@ -222,8 +221,7 @@ def vetoed(veto: CompiledVeto, match: Match, ctx: Context) -> bool:
     # before / after: in the anchor's own sentence (a paragraph-wide match spans several)
     view = ctx.view
     edge = anchor[0] if veto.position == "before" else anchor[1] - 1
-    own = view.sentences[view.sentence_of(edge)]
-    sentence = (max(own[0], sentence_lo), min(own[1], sentence_hi))
+    sentence = view.sentences[view.sentence_of(edge)]
     return _cue_beside(veto.cue, veto.position, veto.window, anchor, ctx, sentence)
 
 

@@ -497,7 +497,7 @@ def _flow_entry(fields: list[tuple[str, str | list[str]]]) -> tuple[Entry, list[
     aliases = values.pop("aliases", [])
     if not isinstance(name, str) or not isinstance(aliases, list):
         return None
-    if {name.strip(), *(a.strip() for a in aliases if isinstance(a, str))} & _NULL_WORDS:
+    if any(_reads_as_null(a) for a in (name, *aliases) if isinstance(a, str)):
         return None  # the composer reports it
     scalars = [name, *aliases, *values.values()]
     if any(not isinstance(v, str) or not v.strip() for v in scalars):
@@ -542,14 +542,22 @@ def _aliases(node: yaml.Node, shown_as: str, lines: list[str]) -> list[str]:
 
 def _name(node: yaml.Node, shown_as: str, lines: list[str]) -> str:
     """A name or alias: text, not what YAML reads as nothing (`null`, `~`)."""
-    if node.tag == NULL_TAG:
+    if node.tag == _NULL_TAG:
         message = f"`{node.value}` is no name (YAML reads it as nothing): quote it if it is one"
         raise _node_error(shown_as, node, lines, message)
     return _scalar(node, shown_as, lines)
 
 
-NULL_TAG = "tag:yaml.org,2002:null"
-_NULL_WORDS = {"null", "Null", "NULL", "~"}
+_NULL_TAG = "tag:yaml.org,2002:null"
+_RESOLVER = yaml.resolver.Resolver()  # what the composer tags a plain scalar with
+
+
+def _reads_as_null(value: str) -> bool:
+    """Would YAML read this plain scalar as nothing (`null`, `~`), as the composer does?"""
+    tag: str = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+        yaml.ScalarNode, value.strip(), (True, False)
+    )
+    return tag == _NULL_TAG
 
 
 def _scalar(node: yaml.Node, shown_as: str, lines: list[str]) -> str:

@@ -78,8 +78,8 @@ class FileSink:
                 )
             self.done, start = checkpoint.documents, checkpoint.bytes
         self.stream: IO[bytes] = self._open(start)
-        if self.skip:
-            self.tally = checkpoint.tally if checkpoint is not None else {}
+        if self.skip and checkpoint is not None:  # resumed: go on from its counts
+            self.tally = checkpoint.tally
 
     @property
     def resumed(self) -> int:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ import ahocorasick
 import regex
 
 # the most strings a part of a pattern is spelt out as, or held as needles (more: unknown;
-# each needle is one more search of the whole text)
+# a needle as long as the part spelt out would rarely be rarer)
 MOST_STRINGS = 64
 
 # escapes of one character of a class: no needle
@@ -71,32 +72,31 @@ class Needles:
 
     @functools.cached_property
     def _exact_automaton(self) -> Any:
-        return _automaton(self.exact)
+        return word_automaton(self.exact) if self.exact else None
 
     @functools.cached_property
     def _folded_automaton(self) -> Any:
-        return _automaton(self.folded)
+        return word_automaton(self.folded) if self.folded else None
 
 
 def _merge(ours: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(set(ours) | set(theirs)))
 
 
-def _automaton(strings: tuple[str, ...]) -> Any:
-    """An Aho-Corasick automaton of the strings (None for none): each maps to its length."""
-    if not strings:
-        return None
+def word_automaton(words: Iterable[str]) -> Any:
+    """An Aho-Corasick automaton of the words, each found as itself (`iter` gives the end
+    of each occurrence, overlapping ones too, and the word)."""
     automaton = ahocorasick.Automaton()
-    for string in strings:
-        automaton.add_word(string, len(string))
+    for word in words:
+        automaton.add_word(word, word)
     automaton.make_automaton()
     return automaton
 
 
 def _find_all(text: str, automaton: Any, found: set[int]) -> None:
-    """Where the automaton's strings start in the text, overlapping ones too."""
+    """Where the automaton's words start in the text, overlapping ones too."""
     if automaton is not None:
-        found.update(end - length + 1 for end, length in automaton.iter(text))
+        found.update(end - len(word) + 1 for end, word in automaton.iter(text))
 
 
 def _line_starts(text: str) -> list[int]:

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import RULES, SEEDS
 
+import engine.cli
 from engine.cli import main
+from engine.documents import count_documents
 
 # name -> (bytes of a .txt file, kind in the errors file, words of the reason)
 BAD_FILES = {
@@ -217,8 +219,6 @@ def test_a_corrupt_gzip_is_reported_and_what_was_read_is_kept(tmp_path: Path) ->
 
 
 def test_counting_a_corrupt_gzip_for_the_progress_bar_does_not_fail(tmp_path: Path) -> None:
-    from engine.documents import count_documents
-
     packed = gzip.compress(b'{"id": "a", "text": "Talks."}\n' * 1000)
     feed = tmp_path / "cut.jsonl.gz"
     feed.write_bytes(packed[: len(packed) // 2])
@@ -254,8 +254,6 @@ def test_an_output_that_cannot_be_written_is_a_usage_error(tmp_path: Path, where
 def test_ctrl_c_stops_with_a_line_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import engine.cli
-
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import RULES
 
+from engine.documents import Document
 from engine.gazetteer import (
     MIN_VARIANT_CONSONANTS,
     DataFileError,
@@ -28,6 +29,8 @@ from engine.gazetteer import (
     skeleton,
     variant_key,
 )
+from engine.pipeline import extract_document
+from engine.ruleset import load_rules
 from engine.text import view
 
 # ------------------------------------------------------------------ helpers
@@ -576,10 +579,6 @@ def test_two_rule_folders_each_read_their_own_gazetteer_of_the_same_name(
     tmp_path: Path,
 ) -> None:
     """`gazetteer "names.yaml"` means the file beside the rule file that says it."""
-    from engine.documents import Document
-    from engine.pipeline import extract_document
-    from engine.ruleset import load_rules
-
     (tmp_path / "people").mkdir()
     (tmp_path / "places").mkdir()
     (tmp_path / "people" / "names.yaml").write_text("- name: Kani\n- name: Bogdanov\n")
