@@ -8,6 +8,7 @@ so the batch can report it and go on.
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import gzip
 import io
@@ -245,7 +246,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _repaired(value: str, what: str) -> tuple[str, tuple[str, ...]]:
     """The value with lone surrogates (JSON's "\\ud800", a file name not in UTF-8) made
     U+FFFD, which UTF-8 can write, and a note saying so."""
-    if _SURROGATE.search(value) is None:
+    if value.isascii() or _SURROGATE.search(value) is None:  # (isascii: a flag, no scan)
         return value, ()
     return _SURROGATE.sub("\ufffd", value), (
         f"the {what} held characters UTF-8 cannot write (replaced by U+FFFD)",
@@ -302,7 +303,8 @@ def read_blocks(
 ) -> Iterator[JsonLines | Unreadable]:
     """A feed in blocks of whole lines: what is read up to the last line break, the rest
     kept for the next block; the last line needs none. Reading takes what the stream has
-    (`read1`), so a feed written slowly to standard input is processed as it comes."""
+    (`read1`), so a feed written slowly to standard input is processed as it comes. A
+    byte order mark before the first line (as Windows tools write) is not part of it."""
     read: Callable[[int], Any] = getattr(stream, "read1", stream.read)
     newline: Any = None  # b"\n", or "\n" from a text stream
     first = 1
@@ -313,7 +315,7 @@ def read_blocks(
             cut = chunk.rfind(newline) + 1
             if cut:
                 data = newline[:0].join([*unfinished, chunk[:cut]])
-                yield JsonLines(data, name, first, fallback)
+                yield JsonLines(_unmarked(data) if first == 1 else data, name, first, fallback)
                 first += data.count(newline)
                 unfinished = []
             if cut < len(chunk):
@@ -322,7 +324,15 @@ def read_blocks(
         yield Unreadable(f"{name}:{first}", f"the file cannot be read further: {error}")
         return
     if unfinished:
-        yield JsonLines(newline[:0].join(unfinished), name, first, fallback)
+        data = newline[:0].join(unfinished)
+        yield JsonLines(_unmarked(data) if first == 1 else data, name, first, fallback)
+
+
+def _unmarked(data: bytes | str) -> bytes | str:
+    """The start of a feed without its byte order mark, if it has one."""
+    if isinstance(data, bytes):
+        return data.removeprefix(codecs.BOM_UTF8)
+    return data.removeprefix("\ufeff")
 
 
 def each_document(pieces: Iterable[Piece]) -> Iterator[Input]:

@@ -4,6 +4,7 @@ they are without the bad ones."""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -179,6 +180,38 @@ def test_characters_utf8_cannot_write_are_replaced_and_noted(tmp_path: Path) -> 
     logged = [json.loads(line) for line in errors.read_text("utf-8").splitlines()]
     assert [(e["doc"], e["kind"]) for e in logged] == [("sur\ufffd", "repaired")] * 2
     assert "U+FFFD" in logged[0]["reason"]
+
+
+@pytest.mark.parametrize("where", ["jsonl", "jsonl.gz", "stdin bytes", "stdin text"])
+def test_a_byte_order_mark_before_the_first_line_is_not_part_of_it(
+    tmp_path: Path, where: str
+) -> None:
+    """Windows tools start UTF-8 files with a byte order mark: the first line is still a
+    document, with the same records as without the mark."""
+    lines = [
+        json.dumps({"id": p.name, "text": p.read_text("utf-8"), "published": "2023-10-27"})
+        for p in sorted(SEEDS.glob("*.txt"))
+    ]
+    data = "\n".join(lines).encode("utf-8") + b"\n"
+
+    def records_of(feed_bytes: bytes) -> tuple[int, list[dict], str]:
+        if where.startswith("stdin"):
+            out, err = io.StringIO(), io.StringIO()
+            stream = io.TextIOWrapper(io.BytesIO(feed_bytes), encoding="utf-8")
+            if where == "stdin text":  # a stream without .buffer: read as text
+                stream = io.StringIO(feed_bytes.decode("utf-8"))
+            code = main(["--rules", str(RULES), "-"], stdout=out, stderr=err, stdin=stream)
+            return code, [json.loads(x) for x in out.getvalue().splitlines()], err.getvalue()
+        feed = tmp_path / f"feed.{where}"
+        feed.write_bytes(gzip.compress(feed_bytes) if where.endswith("gz") else feed_bytes)
+        return run(str(feed))
+
+    code, plain, _ = records_of(data)
+    assert code == 0 and {r["doc"] for r in plain} >= {"000_6076344b43b91c38.txt"}
+    code, marked, err = records_of(codecs.BOM_UTF8 + data)
+    assert code == 0, err
+    assert marked == plain
+    assert f"{len(lines)} documents read, {len(lines)} processed, 0 failed" in err
 
 
 def test_a_null_or_empty_id_is_the_lines_place(tmp_path: Path) -> None:
