@@ -57,6 +57,8 @@ from .prefilter import Needles, needles, word_automaton
 from .text import TOKEN
 
 Trigger = tuple[Literal["type", "word"], str]
+# what must stand before and after a word for a phrase to stand there (None: nothing)
+Phrase = tuple[regex.Pattern[str] | None, regex.Pattern[str] | None]
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ class RuleSet:
         and anchor words, the rule index, the boilerplate patterns joined and their
         needles) rather than at the first document (in each worker); itself."""
         _ = self.anchor_automaton, self.rules_by_anchor, self.unanchored, self.focused_cascades
+        _ = self.anchor_phrases
         _ = self.preparation.drop_lines, self.preparation.drop_needles
         return self
 
@@ -299,6 +302,32 @@ class RuleSet:
         return word_automaton(
             sorted({w for rule in self.relation_rules for n in rule.requires for w in n})
         )
+
+    @functools.cached_property
+    def anchor_phrases(self) -> dict[str, tuple[Phrase, ...]]:
+        """Word the relation rules are indexed by -> the phrases it stands in, when it is
+        indexed only as the rarest word of phrases of word lists ("held" of "held talks",
+        "held a meeting"): a text holds it for the index only where one of them stands
+        around it ("held a stake" does not). Words a rule needs alone are left out."""
+        listed = {
+            name: entity
+            for name, entity in self.entities.items()
+            if name not in {rule.target for rule in self.entity_rules}
+        }
+        found: dict[str, set[tuple[str, ...]]] = {}
+        alone: set[str] = set()
+        for rule in self.relation_rules:
+            for required in phrase_requirements(rule.pattern, listed):
+                for word, phrase in required:
+                    if len(phrase) == 1:
+                        alone.add(word)
+                    else:
+                        found.setdefault(word, set()).add(phrase)
+        return {
+            word: tuple(_phrase(phrase, word) for phrase in sorted(phrases))
+            for word, phrases in sorted(found.items())
+            if word not in alone
+        }
 
     @functools.cached_property
     def relation_anchors(self) -> frozenset[str] | None:
@@ -711,24 +740,58 @@ def requirements(pattern: s.Pattern, entities: dict[str, EntityType]) -> list[fr
     (folded): each word of a phrase, a word list, one word of each alternative (its
     rarest set)... A text that lacks all the words of one of the sets cannot hold a
     match. `entities`: the types whose mentions come from their own sources only."""
+    return [_words(found) for found in phrase_requirements(pattern, entities)]
+
+
+Required = frozenset[tuple[str, tuple[str, ...]]]  # (word, the phrase it stands for)
+
+
+def phrase_requirements(pattern: s.Pattern, entities: dict[str, EntityType]) -> list[Required]:
+    """As `requirements`, each word with the phrase it stands in: a phrase written in the
+    pattern ("holding talks": "holding" and "talks" each stand for it), or the phrase of
+    a word list ("held talks") whose rarest word it is."""
     if isinstance(pattern, s.Literal_):
         phrase = phrase_tokens(pattern.text)
-        return [] if pattern.exact else [frozenset({word}) for word in dict.fromkeys(phrase)]
+        if pattern.exact:
+            return []
+        return [frozenset({(word, phrase)}) for word in dict.fromkeys(phrase)]
     if isinstance(pattern, s.TypeRef):
-        words = _word_list(entities.get(pattern.name))
-        return [words] if words else []
+        found = _word_list(entities.get(pattern.name))
+        return [found] if found else []
     if isinstance(pattern, s.Capture):
-        return requirements(pattern.item, entities)
+        return phrase_requirements(pattern.item, entities)
     if isinstance(pattern, s.Repeat):
-        return requirements(pattern.item, entities) if pattern.min > 0 else []
+        return phrase_requirements(pattern.item, entities) if pattern.min > 0 else []
     if isinstance(pattern, s.Alternation):
-        options = [requirements(option, entities) for option in pattern.options]
+        options = [phrase_requirements(option, entities) for option in pattern.options]
         if not all(options):
             return []
-        return [frozenset().union(*(anchors(option) or () for option in options))]
+        return [frozenset().union(*(min(option, key=_rarity) for option in options))]
     if isinstance(pattern, s.Sequence):
-        return [found for item in pattern.items for found in requirements(item, entities)]
+        return [found for item in pattern.items for found in phrase_requirements(item, entities)]
     return []
+
+
+def _words(required: Required) -> frozenset[str]:
+    return frozenset(word for word, _ in required)
+
+
+def _rarity(required: Required) -> tuple[int, int]:
+    return _commonness(_words(required))
+
+
+def _phrase(phrase: tuple[str, ...], word: str) -> Phrase:
+    """What must stand before and after a word of a phrase, as (folded) text: the tokens,
+    each apart by space or nothing (a dash, a quote are tokens of their own). What stands
+    before is matched backwards from the word (REVERSE), so it costs what it reads."""
+    at = phrase.index(word)
+    before, after = phrase[:at], phrase[at + 1 :]
+    return (
+        regex.compile(r"\s*".join(map(regex.escape, before)) + r"\s*", regex.V1 | regex.REVERSE)
+        if before
+        else None,
+        regex.compile(r"\s*" + r"\s*".join(map(regex.escape, after)), regex.V1) if after else None,
+    )
 
 
 def _commonness(words: frozenset[str]) -> tuple[int, int]:
@@ -740,10 +803,11 @@ def _rarest(phrase: tuple[str, ...]) -> str:
     return next((word for word in phrase if word not in COMMON_WORDS), phrase[0])
 
 
-def _word_list(entity: EntityType | None) -> frozenset[str] | None:
-    """The first words of an entity type made only of word lists (`words "met", ...`)."""
+def _word_list(entity: EntityType | None) -> Required | None:
+    """The rarest word of each phrase of an entity type made only of word lists (`words
+    "met", "held talks", ...`), with its phrase."""
     if entity is None or entity.regexes:
         return None
     if not entity.gazetteers or any(g.name != entity.name for g in entity.gazetteers):
         return None
-    return frozenset(_rarest(phrase) for g in entity.gazetteers for phrase in g.exact)
+    return frozenset((_rarest(phrase), phrase) for g in entity.gazetteers for phrase in g.exact)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .compile import CompiledRule, RuleSet
+from .compile import CompiledRule, Phrase, RuleSet
 from .documents import Document
 from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule, matches_somewhere
@@ -149,7 +149,7 @@ def may_match(rules: RuleSet, text: str) -> bool:
 def _holds_words(rules: RuleSet, text: str) -> bool:
     """Can a relation rule match in this folded text, by the words it holds?"""
     found: set[str] = set()
-    for _, word in whole_words(rules.anchor_automaton, text):
+    for _, word in whole_words(rules.anchor_automaton, text, rules.anchor_phrases):
         if word not in found:
             found.add(word)
             if rules.may_hold(found):
@@ -157,10 +157,17 @@ def _holds_words(rules: RuleSet, text: str) -> bool:
     return False
 
 
-def whole_words(automaton: Any, text: str) -> Iterator[tuple[int, str]]:
+def whole_words(
+    automaton: Any,
+    text: str,
+    phrases: dict[str, tuple[Phrase, ...]] | None = None,
+    paragraphs: bool = False,
+) -> Iterator[tuple[int, str]]:
     """The automaton's words that the (folded) text holds where they can be whole tokens,
-    and where they start. Errs only towards holding: a word glued by a hyphen
-    ("talks-related") counts."""
+    and where they start; a word with `phrases` only where one of them stands around it
+    (RuleSet.anchor_phrases), within its line when the lines are `paragraphs` (of a view:
+    a line break is no hard wrap there). Errs only towards holding: a word glued by a
+    hyphen ("talks-related") counts, and so does "heldtalks" for "held talks"."""
     last = len(text) - 1
     for end, word in automaton.iter(text):
         start = end - len(word) + 1
@@ -168,7 +175,27 @@ def whole_words(automaton: Any, text: str) -> Iterator[tuple[int, str]]:
             continue
         if end < last and _goes_on(word[-1], text[end + 1], after=True):
             continue
+        if phrases and word in phrases:
+            lo, hi = _line_around(text, start, end) if paragraphs else (0, len(text))
+            if not _in_phrase(phrases[word], text, start, end + 1, lo, hi):
+                continue
         yield start, word
+
+
+def _line_around(text: str, start: int, end: int) -> tuple[int, int]:
+    stop = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if stop < 0 else stop
+
+
+def _in_phrase(
+    phrases: tuple[Phrase, ...], text: str, start: int, end: int, lo: int, hi: int
+) -> bool:
+    """Does one of the phrases stand around text[start:end], inside text[lo:hi]?"""
+    return any(
+        (before is None or before.match(text, lo, start) is not None)
+        and (after is None or after.match(text, end, hi) is not None)
+        for before, after in phrases
+    )
 
 
 def _goes_on(edge: str, beside: str, after: bool) -> bool:
@@ -259,7 +286,8 @@ def _anchored_paragraphs(
     # folding an ASCII text is lower-casing it, char by char: one pass for all paragraphs
     firsts = [start for start, _ in paragraphs]
     words: dict[int, set[str]] = {}
-    for start, word in whole_words(rules.anchor_automaton, text.lower()):
+    found = whole_words(rules.anchor_automaton, text.lower(), rules.anchor_phrases, paragraphs=True)
+    for start, word in found:
         number = bisect.bisect_right(firsts, start) - 1
         if number >= 0 and start < paragraphs[number][1]:
             words.setdefault(number, set()).add(word)

@@ -55,6 +55,34 @@ def test_a_word_list_anchors_a_rule_by_the_rarest_word_of_each_phrase(tmp_path: 
     }
 
 
+def test_a_word_that_stands_for_phrases_is_held_only_where_one_of_them_stands(
+    tmp_path: Path,
+) -> None:
+    """ "held" anchors `met` for "held talks" alone, and "meeting" for "had a meeting": a
+    text holds them for the index only inside their phrases. Words a rule needs alone
+    ("met", "talks") hold anywhere; so does a word that one rule needs alone and another
+    in a phrase."""
+    rules = build(tmp_path, RULES)
+    assert sorted(rules.anchor_phrases) == ["held", "meeting"]
+    held = 'rule held -> MEETING: within sentence: a:actor "held" b:actor\n'
+    alone = build(tmp_path, RULES + held)
+    assert sorted(alone.anchor_phrases) == ["meeting"]
+    assert may_match(alone, "The helmet held.") and not may_match(rules, "The helmet held.")
+
+
+def test_a_phrase_written_in_a_rule_anchors_as_a_phrase(tmp_path: Path) -> None:
+    rules = build(
+        tmp_path,
+        "relation R(actor, actor)\nentity actor: regex /Alice Arden|Bob Brandt/\n"
+        'rule r -> R: within sentence: a:actor ("holding talks" | "sat down") "with" b:actor\n',
+    )
+    assert anchors_of(rules) == {"r": frozenset({"holding", "sat"})}
+    assert not may_match(rules, "Alice Arden sat with Bob Brandt, holding a cup.")
+    assert may_match(rules, "Alice Arden sat\ndown with Bob Brandt.")
+    records = extract_text(rules, "Alice Arden sat down with Bob Brandt.", doc="d")
+    assert [r["args"] for r in records] == [{"actor1": "Alice Arden", "actor2": "Bob Brandt"}]
+
+
 def test_common_words_anchor_only_when_nothing_rarer_is_required(tmp_path: Path) -> None:
     rules = build(
         tmp_path,
@@ -148,7 +176,12 @@ def test_a_document_without_anchor_words_is_not_prepared(tmp_path: Path) -> None
         ("Alice Arden &#109;et Bob Brandt.", True),  # an entity may fold into "met"
         ("Alice Arden ﬁrst greeted Bob.", True),  # not ASCII: folding may make a word
         ("Talks--between them.", True),
-        ("The metal helmet held.", True),  # "held": a whole word
+        ("The metal helmet held talks.", True),  # "held talks": whole words
+        ("The metal helmet held.", False),  # "held" stands only for "held talks" here
+        ("Alice Arden held\n   talks with Bob.", True),  # a phrase over a hard wrap
+        ("Alice Arden held  Talks.", True),  # any space, any case
+        ("Alice Arden had a\nmeeting with Bob Brandt.", True),  # what stands before "meeting"
+        ("A meeting of Alice Arden and Bob Brandt.", False),  # "meeting" alone is no phrase
         ("The metal helmet melted.", False),  # "met" only inside other words
         ("Alice Arden met.", True),  # at the end of the text
         ("met Bob Brandt", True),  # at its start
@@ -678,6 +711,15 @@ def test_paragraphs_holding_anchor_words_are_found_in_one_pass(tmp_path: Path) -
     text = "\n".join(paragraphs)
     found = pipeline._anchored_paragraphs(rules, text, _spans(paragraphs))
     assert found == [True, False, True, False, True]
+
+
+def test_a_phrase_does_not_run_on_into_the_next_paragraph(tmp_path: Path) -> None:
+    """A line break between paragraphs of a view is no hard wrap: "held" at the end of
+    one and "talks" at the start of the next are no "held talks"."""
+    rules = build(tmp_path, RULES)
+    paragraphs = ["Alice Arden held", "talks with Bob Brandt", "Alice Arden held talks"]
+    text = "\n".join(paragraphs)
+    assert pipeline._anchored_paragraphs(rules, text, _spans(paragraphs)) == [False, False, True]
 
 
 @pytest.fixture(scope="module")
