@@ -198,6 +198,11 @@ class RuleSet:
         return self
 
     @functools.cached_property
+    def made_types(self) -> frozenset[str]:
+        """The types entity rules make mentions of (besides any gazetteer or word list)."""
+        return frozenset(rule.target for rule in self.entity_rules)
+
+    @functools.cached_property
     def focused_cascades(self) -> bool:
         """May entity rules run only in the paragraphs holding a relation rule's anchor?
 
@@ -208,7 +213,7 @@ class RuleSet:
         reach a record."""
         if self.relation_anchors is None:
             return False
-        made = {rule.target for rule in self.entity_rules}
+        made = self.made_types
         for rule in (*self.relation_rules, *self.entity_rules):
             for fill in rule.fills:
                 if not set(fill.scopes) - {"sentence", "paragraph"}:
@@ -223,7 +228,7 @@ class RuleSet:
         relation rule looks at mentions that entity rules make: a slot of such a type
         filled from there, or an `except after/before` cue of such a type judging the
         candidates of a title. (An `except when` cue is judged in the match's sentence.)"""
-        made = {rule.target for rule in self.entity_rules}
+        made = self.made_types
         reach: set[str] = set()
         for rule in self.relation_rules:
             for fill in rule.fills:
@@ -309,11 +314,7 @@ class RuleSet:
         indexed only as the rarest word of phrases of word lists ("held" of "held talks",
         "held a meeting"): a text holds it for the index only where one of them stands
         around it ("held a stake" does not). Words a rule needs alone are left out."""
-        listed = {
-            name: entity
-            for name, entity in self.entities.items()
-            if name not in {rule.target for rule in self.entity_rules}
-        }
+        listed = {n: e for n, e in self.entities.items() if n not in self.made_types}
         found: dict[str, set[tuple[str, ...]]] = {}
         alone: set[str] = set()
         for rule in self.relation_rules:

@@ -160,7 +160,7 @@ def _holds_words(rules: RuleSet, text: str) -> bool:
 def whole_words(
     automaton: Any,
     text: str,
-    phrases: dict[str, tuple[Phrase, ...]] | None = None,
+    phrases: dict[str, tuple[Phrase, ...]],
     paragraphs: bool = False,
 ) -> Iterator[tuple[int, str]]:
     """The automaton's words that the (folded) text holds where they can be whole tokens,
@@ -175,7 +175,7 @@ def whole_words(
             continue
         if end < last and _goes_on(word[-1], text[end + 1], after=True):
             continue
-        if phrases and word in phrases:
+        if word in phrases:
             lo, hi = _line_around(text, start, end) if paragraphs else (0, len(text))
             if not _in_phrase(phrases[word], text, start, end + 1, lo, hi):
                 continue
