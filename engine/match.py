@@ -72,6 +72,8 @@ class Context:
     _sorted: dict[str, list[Mention]] = field(default_factory=dict)
     _firsts: dict[str, list[int]] = field(default_factory=dict)
     memo: dict[object, object] = field(default_factory=dict)  # per-document answers
+    # the tokens where each set of words stands (the tokens never change: never cleared)
+    _word_starts: dict[frozenset[str], list[int]] = field(default_factory=dict)
     budget: int = 1_000_000
     checkpoint: int = 0  # the step count at which to check budget and time next
     deadline: float = float("inf")  # time.monotonic() after which the document is given up
@@ -157,17 +159,31 @@ class Context:
     def starts_of(self, start: Start) -> list[int]:
         """The tokens where a match with these first words and types can start, in order
         (remembered until the mentions change)."""
+        words, types = start
+        if not types:
+            known = self._word_starts.get(words)
+            return known if known is not None else self.word_starts(words)
         key = ("starts", start)
         found = self.memo.get(key)
         if found is None:
-            words, types = start
-            at: set[int] = set()
-            for word in words:
-                at.update(self.word_positions.get(word, ()))
+            at = set(self.word_starts(words))
             for name in types:
                 at.update(self.by_start(name))
             found = self.memo[key] = sorted(at)
         return found  # type: ignore[return-value]
+
+    def word_starts(self, words: frozenset[str]) -> list[int]:
+        """The tokens that are one of these (folded) words, in order (not to be changed)."""
+        found = self._word_starts.get(words)
+        if found is None:
+            positions = self.word_positions
+            present = positions.keys() & words  # goes over the words (the smaller set)
+            if len(present) == 1:
+                found = positions[present.pop()]
+            else:  # a token is one word: the lists do not overlap
+                found = sorted([p for word in present for p in positions[word]])
+            self._word_starts[words] = found
+        return found
 
     def between(self, type_name: str, lo: int, hi: int) -> list[Mention]:
         """The mentions of the type lying inside tokens lo..hi-1 (found by bisection)."""
