@@ -174,20 +174,34 @@ _ASCII_TOKEN = re.compile(
     r"|[0-9]+(?:[.,:/-][0-9]+)*"
     r"|'s\b|\.\.\.|\S"
 )
-_SEPARATORS = re.compile("[\x1c-\x1f]")
+_SEPARATORS = "\x1c\x1d\x1e\x1f"
 
 
 def token_pattern(text: str) -> regex.Pattern[str] | re.Pattern[str]:
     """The pattern that tokenises this text: TOKEN, or its faster ASCII twin where the two
     find the same tokens."""
-    if text.isascii() and _SEPARATORS.search(text) is None:
+    if text.isascii() and not any(separator in text for separator in _SEPARATORS):
         return _ASCII_TOKEN
     return TOKEN
 
 
 _SENTENCE_END = {".", "!", "?", "..."}
 _CLOSERS = {'"', "'", ")", "]"}
-_TERMINAL_LINE_END = regex.compile(r"""[.!?:;"')\]]\s*$""")
+# a line that ends like a sentence: r"""[.!?:;"')\]]\s*$""", without a regex search that
+# would try every char of the line; the spaces are those `\s` matches in `regex` (the
+# Unicode White_Space chars: not \x1c-\x1f, which str.rstrip() would strip as well)
+_TERMINAL_MARKS = frozenset(".!?:;\"')]")
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def ends_like_a_sentence(line: str) -> bool:
+    """Does the line end with a full stop, a question or exclamation mark, a colon or a
+    semicolon, or a closing quote or bracket, spaces aside?"""
+    return line.rstrip(WHITE_SPACE)[-1:] in _TERMINAL_MARKS
 
 
 @dataclass(frozen=True)
@@ -378,7 +392,7 @@ def _explicit_paragraphs(lines: Sequence[str | None]) -> bool:
             continue
         if not current.strip() or current[:1] in " \t":
             marks += 1
-        elif _TERMINAL_LINE_END.search(previous):
+        elif ends_like_a_sentence(previous):
             sentence_ends += 1
     return marks > 0 and marks >= sentence_ends
 
@@ -398,7 +412,7 @@ def _line_break(previous: str | None, current: str | None, explicit: bool, width
     starts_sentence = _STARTS_SENTENCE.match(current) is not None
     if not starts_sentence:
         return " "
-    if _TERMINAL_LINE_END.search(previous) and not _ends_in_abbreviation(previous):
+    if ends_like_a_sentence(previous) and not _ends_in_abbreviation(previous):
         return "\n"
     # a short line before a capital is a heading, a byline or a one-line paragraph, unless
     # the text is wrapped that short: a wrap comes where the next word would not fit
@@ -506,6 +520,6 @@ def _title(
     if len(lines) < 2:
         return None
     line = text[lines[0][0] : lines[0][1]].strip()
-    if _TERMINAL_LINE_END.search(line) and not line.endswith('"'):
+    if ends_like_a_sentence(line) and not line.endswith('"'):
         return None
     return paragraphs[0]

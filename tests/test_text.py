@@ -13,7 +13,15 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.text import TOKEN, TextView, fold_characters, token_pattern, view
+from engine.text import (
+    TOKEN,
+    WHITE_SPACE,
+    TextView,
+    ends_like_a_sentence,
+    fold_characters,
+    token_pattern,
+    view,
+)
 
 # ------------------------------------------------------------------ helpers
 
@@ -1089,3 +1097,36 @@ def test_the_ascii_tokeniser_is_used_for_plain_ascii_only() -> None:
         text = f"a{separator}b"
         assert token_pattern(text) is TOKEN
         assert [m.span() for m in TOKEN.finditer(text)] == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_white_space_is_what_the_regex_module_takes_for_a_space() -> None:
+    """Every code point `\\s` matches in `regex`, and no other (not \\x1c-\\x1f)."""
+    every = "".join(map(chr, range(0x110000)))
+    assert "".join(regex.findall(r"\s", every)) == WHITE_SPACE
+    assert not set(SEPARATORS) & set(WHITE_SPACE)
+
+
+LINE_ENDS = st.lists(
+    st.sampled_from([*".!?:;\"')]", "a", "Z", "5", ",", "-", "\u201d", "\x1c", "\x1f"])
+    | st.sampled_from(list(WHITE_SPACE))
+    | st.text(max_size=3)
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LINE_ENDS)
+def test_a_line_ends_like_a_sentence_where_the_regex_says_so(line: str) -> None:
+    """ends_like_a_sentence is the search it replaced, char for char: a mark, then only
+    spaces; a separator or a curly quote after the mark is not a space."""
+    expected = regex.search(r"""[.!?:;"')\]]\s*$""", line) is not None
+    assert ends_like_a_sentence(line) == expected
+
+
+def test_what_ends_a_line_like_a_sentence() -> None:
+    assert ends_like_a_sentence("He left on Thursday.")
+    assert ends_like_a_sentence('"We met," he said. \u3000\t')
+    assert ends_like_a_sentence("(as agreed)")
+    assert not ends_like_a_sentence("Hamas delegation led by")
+    assert not ends_like_a_sentence("He left.\x1c")  # a separator is no space
+    assert not ends_like_a_sentence("")
+    assert not ends_like_a_sentence("   ")
