@@ -399,7 +399,7 @@ def compiled_engine(work: Path) -> Path | str:
     root = work / "compiled"
     root.mkdir()
     shutil.copytree(ROOT / "engine", root / "engine")
-    shutil.copy(ROOT / "pyproject.toml", root)  # the mypy settings (untyped ahocorasick)
+    shutil.copy(ROOT / "pyproject.toml", root)  # the mypy settings
     files = [f"engine/{name}.py" for name in compiled_modules()]
     done = measure.run([sys.executable, "-m", "mypyc", *files], cwd=str(root), timeout=900)
     if done.returncode != 0:

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
 import regex
 import yaml
 
 from .errors import Diagnostic, byte_position
 from .frozen import Frozen
+from .prefilter import WordFinder
 from .text import fold_characters, fold_token, token_pattern
 
 Attributes = tuple[tuple[str, str], ...]
@@ -285,7 +285,7 @@ class Gazetteer:
         return best
 
 
-Owner = tuple[int, Entry, int, int]  # gazetteer number, entry, tokens, chars of " phrase "
+Owner = tuple[int, Entry, int]  # gazetteer number, entry, tokens
 
 
 @dataclass(frozen=True)
@@ -298,15 +298,11 @@ class PhraseIndex:
     keys: tuple[str, ...]  # " phrase "
     owners: tuple[tuple[Owner, ...], ...]  # per key
     size: int  # gazetteers
-    automaton: Any = field(default=None, compare=False, repr=False)
+    finder: WordFinder | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.automaton is None and self.keys:
-            automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-            for number, key in enumerate(self.keys):
-                automaton.add_word(key, number)
-            automaton.make_automaton()
-            object.__setattr__(self, "automaton", automaton)
+        if self.finder is None:
+            object.__setattr__(self, "finder", WordFinder(self.keys))
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return PhraseIndex, (self.keys, self.owners, self.size)
@@ -317,20 +313,19 @@ class PhraseIndex:
         for number, gazetteer in enumerate(gazetteers):
             for tokens, entry in gazetteer.exact.items():
                 key = " " + " ".join(tokens) + " "
-                owners.setdefault(key, []).append((number, entry, len(tokens), len(key)))
+                owners.setdefault(key, []).append((number, entry, len(tokens)))
         return cls(tuple(owners), tuple(tuple(found) for found in owners.values()), len(gazetteers))
 
     def scan(self, haystack: Haystack) -> list[list[Hit]]:
-        """The exact hits of each gazetteer (by number), in the order its own automaton
-        would give them."""
+        """The exact hits of each gazetteer (by number), in the order of their ends."""
         hits: list[list[Hit]] = [[] for _ in range(self.size)]
-        if self.automaton is None:
+        if self.finder is None:
             return hits
         token_at = haystack.token_at
         owners = self.owners
-        for last, key in self.automaton.iter(haystack.text):
-            for number, entry, length, chars in owners[key]:
-                first = token_at[last - chars + 2]
+        for key, start, _ in self.finder.find(haystack.text):
+            for number, entry, length in owners[key]:
+                first = token_at[start + 1]  # the key is " phrase ": its token, after " "
                 hits[number].append(Hit(first, first + length, entry, False))
         return hits
 

@@ -14,7 +14,6 @@ import functools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from .compile import CompiledRule, Phrase, RuleSet
 from .documents import Document
@@ -24,6 +23,7 @@ from .frozen import Frozen
 from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded
 from .mentions import MentionMaker, base_mentions, check_time, normalise
 from .normalise import normalise_date
+from .prefilter import WordFinder
 from .records import Record, to_record
 from .resolve import resolve_findings, resolve_mentions
 from .text import TextView, fold_token, overlaps, view
@@ -158,7 +158,7 @@ def _holds_words(rules: RuleSet, text: str) -> bool:
 
 
 def whole_words(
-    automaton: Any,
+    automaton: WordFinder,
     text: str,
     phrases: dict[str, tuple[Phrase, ...]],
     paragraphs: bool = False,
@@ -169,8 +169,10 @@ def whole_words(
     a line break is no hard wrap there). Errs only towards holding: a word glued by a
     hyphen ("talks-related") counts, and so does "heldtalks" for "held talks"."""
     last = len(text) - 1
-    for end, word in automaton.iter(text):
-        start = end - len(word) + 1
+    words = automaton.words
+    for number, start, stop in automaton.find(text):
+        word = words[number]
+        end = stop - 1
         if start and _goes_on(word[0], text[start - 1], after=False):
             continue
         if end < last and _goes_on(word[-1], text[end + 1], after=True):

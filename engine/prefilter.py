@@ -20,10 +20,10 @@ from __future__ import annotations
 import bisect
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 import regex
 
 # the most strings a part of a pattern is spelt out as, or held as needles (more: unknown;
@@ -71,11 +71,11 @@ class Needles:
         return Needles, (self.exact, self.folded)
 
     @functools.cached_property
-    def _exact_automaton(self) -> Any:
+    def _exact_automaton(self) -> WordFinder | None:
         return word_automaton(self.exact) if self.exact else None
 
     @functools.cached_property
-    def _folded_automaton(self) -> Any:
+    def _folded_automaton(self) -> WordFinder | None:
         return word_automaton(self.folded) if self.folded else None
 
 
@@ -83,20 +83,43 @@ def _merge(ours: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(set(ours) | set(theirs)))
 
 
-def word_automaton(words: Iterable[str]) -> Any:
-    """An Aho-Corasick automaton of the words, each found as itself (`iter` gives the end
-    of each occurrence, overlapping ones too, and the word)."""
-    automaton = ahocorasick.Automaton()
-    for word in words:
-        automaton.add_word(word, word)
-    automaton.make_automaton()
-    return automaton
+@dataclass(frozen=True)
+class WordFinder:
+    """Where any of some words stand in a text, found in one pass whatever their number:
+    an Aho-Corasick automaton (ahocorasick_rs, the Rust aho-corasick crate: a few words
+    are looked for with SIMD instructions, many through a DFA). Kept (in the cache, for
+    worker processes) as its words: the automaton is built again where it is read."""
+
+    words: tuple[str, ...]
+    automaton: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.automaton is None and self.words:
+            automaton = ahocorasick_rs.AhoCorasick(list(self.words))
+            object.__setattr__(self, "automaton", automaton)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return WordFinder, (self.words,)
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(word number, start, end) of every occurrence, overlapping ones too."""
+        if self.automaton is None:
+            return []
+        found: list[tuple[int, int, int]] = self.automaton.find_matches_as_indexes(
+            text, overlapping=True
+        )
+        return found
 
 
-def _find_all(text: str, automaton: Any, found: set[int]) -> None:
+def word_automaton(words: Iterable[str]) -> WordFinder:
+    """A WordFinder of the (non-empty) words."""
+    return WordFinder(tuple(words))
+
+
+def _find_all(text: str, automaton: WordFinder | None, found: set[int]) -> None:
     """Where the automaton's words start in the text, overlapping ones too."""
     if automaton is not None:
-        found.update(end - len(word) + 1 for end, word in automaton.iter(text))
+        found.update(start for _, start, _ in automaton.find(text))
 
 
 def _line_starts(text: str) -> list[int]:

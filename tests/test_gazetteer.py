@@ -546,10 +546,24 @@ def test_a_phrase_index_finds_each_gazetteers_phrases_as_it_would_alone() -> Non
     ]
 
 
+def test_a_phrase_index_finds_phrases_after_and_in_words_beyond_ascii() -> None:
+    """Hits map to the right tokens when the folded tokens before them are not ASCII (the
+    automaton scans UTF-8; its offsets must still be the haystack's chars)."""
+    lavrov = Entry("Sergei Lavrov")
+    gazetteer = Gazetteer.build("people", [(lavrov, ["Сергей Лавров", "Lavrov"])], False)
+    v = view("Путин и Сергей Лавров: «Lavrov», Lavrov.")
+    (hits,) = PhraseIndex.of([gazetteer]).scan(Haystack.of(v.folded, v.paragraphs))
+    assert [v.token_text(h.first, h.end) for h in sorted(hits, key=lambda h: h.first)] == [
+        "Сергей Лавров",
+        "Lavrov",
+        "Lavrov",
+    ]
+
+
 def test_a_phrase_index_is_kept_as_its_phrases_and_searches_when_read_back() -> None:
     index = PhraseIndex.of([Gazetteer.build("people", ENTRIES, variants=False)])
     back = pickle.loads(pickle.dumps(index))
-    assert back == index and back.automaton is not index.automaton
+    assert back == index and back.finder is not index.finder
     v = view("Zelenskyy spoke.")
     (hits,) = back.scan(Haystack.of(v.folded, v.paragraphs))
     assert [(h.first, h.end, h.entry) for h in hits] == [(0, 1, ZELENSKYY)]

@@ -42,6 +42,7 @@ from engine.parallel import (
     ordered_map,
 )
 from engine.pipeline import Limits, extract_document
+from engine.prefilter import WordFinder
 from engine.records import dumps
 
 MODES = ["serial", "pool", "dask"]
@@ -146,15 +147,16 @@ def counted(shared: Counted, item: int) -> int:
 
 
 class Tripwire:
-    """An anchor-word automaton that goes off (a bug) in a text holding "TRIPWIRE"."""
+    """An anchor-word finder that goes off (a bug) in a text holding "TRIPWIRE"."""
 
-    def __init__(self, automaton: Any) -> None:
-        self.automaton = automaton
+    def __init__(self, finder: WordFinder) -> None:
+        self.words = finder.words
+        self.finder = finder
 
-    def iter(self, text: str) -> Iterator[tuple[int, str]]:
+    def find(self, text: str) -> list[tuple[int, int, int]]:
         if "tripwire" in text:
             raise ValueError("bug in a document with a tripwire")
-        return self.automaton.iter(text)
+        return self.finder.find(text)
 
 
 @dataclass(frozen=True)

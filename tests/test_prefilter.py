@@ -6,6 +6,8 @@ gives none (the pattern is then searched in every line)."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 import regex
 from hypothesis import given, settings
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from engine.check import regex_flags
 from engine.compile import Preparation
-from engine.prefilter import Needles, needles
+from engine.prefilter import Needles, WordFinder, needles
 from engine.text import view
 
 V1 = regex.VERSION1
@@ -201,3 +203,37 @@ def test_the_view_is_the_same_with_needles_and_without() -> None:
     assert with_needles.text.split("\n")[1:3] == ["", ""]  # the two lines were dropped
     assert "Advertisement tax" in with_needles.text  # a needle alone does not drop a line
     assert "RESERVED" not in with_needles.text and "#news" not in with_needles.text
+
+
+# ------------------------------------------------------------------ finding words
+
+
+def test_a_word_finder_finds_every_occurrence_overlapping_ones_too() -> None:
+    finder = WordFinder(("talks", "peace talks", "meet", "meeting"))
+    text = "peace talks, a meeting"
+    found = sorted((start, end, finder.words[number]) for number, start, end in finder.find(text))
+    assert found == [
+        (0, 11, "peace talks"),
+        (6, 11, "talks"),
+        (15, 19, "meet"),
+        (15, 22, "meeting"),
+    ]
+
+
+def test_a_word_finder_gives_string_offsets_after_chars_beyond_ascii() -> None:
+    """Offsets count chars, as Python slices them: not the bytes of the UTF-8 it scans."""
+    finder = WordFinder(("лавров", "moscow"))
+    text = "путин и лавров in moscow — «moscow»"
+    for number, start, end in finder.find(text):
+        assert text[start:end] == finder.words[number]
+    assert len(finder.find(text)) == 3
+
+
+def test_a_word_finder_travels_as_its_words_and_finds_when_read_back() -> None:
+    """The automaton does not pickle: the cache and the worker processes get the words,
+    and the automaton is built again where they are read."""
+    finder = WordFinder(("met", "talks"))
+    back = pickle.loads(pickle.dumps(finder))
+    assert back == finder and back.automaton is not finder.automaton
+    assert back.find("they met") == [(0, 5, 8)]
+    assert WordFinder(()).find("anything") == []
