@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -154,9 +155,13 @@ _ABBREVIATIONS = (
     "Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Sen|Rep|Gov|St|Sgt|Capt|Maj|Adm|Rev|Hon|Pres|Jr|Sr|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Nos|Mt|Ft|Corp|Inc|Ltd|Co|vs|etc"
 )
+# an abbreviation is 2 to 4 letters and a full stop: the guard spares most words the
+# alternatives one by one (a quarter of the tokeniser's time)
+ABBREVIATION_GUARD = r"(?=[A-Za-z]{2,4}\.)"
+_ABBREVIATION = f"{ABBREVIATION_GUARD}(?:{_ABBREVIATIONS})"
 TOKEN = regex.compile(
     r"(?:\p{L}\.){2,}"  # U.S. U.N.
-    rf"|(?:{_ABBREVIATIONS})\.(?=\s|$)"  # Oct. Mr.
+    rf"|{_ABBREVIATION}\.(?=\s|$)"  # Oct. Mr.
     r"|\p{Lu}\.(?=\s+\p{Lu})"  # K. Annan
     r"|[\p{L}\p{M}][\p{L}\p{M}\p{N}]*(?:(?:-|'(?!s\b))[\p{L}\p{M}\p{N}]+)*"  # words
     r"|\p{N}+(?:[.,:/-]\p{N}+)*"  # numbers, times, ISO dates
@@ -168,7 +173,7 @@ TOKEN = regex.compile(
 # tests/test_text.py checks that the two agree.
 _ASCII_TOKEN = re.compile(
     r"(?:[A-Za-z]\.){2,}"
-    rf"|(?:{_ABBREVIATIONS})\.(?=\s|$)"
+    rf"|{_ABBREVIATION}\.(?=\s|$)"
     r"|[A-Z]\.(?=\s+[A-Z])"
     r"|[A-Za-z][A-Za-z0-9]*(?:(?:-|'(?!s\b))[A-Za-z0-9]+)*"
     r"|[0-9]+(?:[.,:/-][0-9]+)*"
@@ -456,11 +461,12 @@ def _tokenise(
     pattern = token_pattern(text)
     for line_start, line_end in lines:
         first = len(starts)
-        for match in pattern.finditer(text, line_start, line_end):
-            start, end = match.span()
-            starts.append(start)
-            ends.append(end)
-            texts.append(match.group())
+        found = list(pattern.finditer(text, line_start, line_end))
+        if found:  # each list filled in one call, in C
+            kind: Any = type(found[0])
+            starts.extend(map(kind.start, found))
+            ends.extend(map(kind.end, found))
+            texts.extend(map(kind.group, found))
         paragraphs.append((first, len(starts)))
     if text.isascii():
         lowered = text.lower()
