@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
-from collections.abc import Collection
+from collections.abc import Collection, Set
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -287,13 +287,22 @@ class RuleSet:
         return self.relation_anchors is None or bool(self._places_for(words))
 
     def _places_for(self, words: Collection[str]) -> set[int]:
+        # set operations in C, each over the smaller side: a document's words (a dict of
+        # their positions) are many, a rule's required words few
+        held: Set[str] = (
+            words.keys()
+            if isinstance(words, dict)
+            else words
+            if isinstance(words, Set)
+            else frozenset(words)
+        )
         index = self.rules_by_anchor
         rules = self.relation_rules
-        candidates = {place for word in words if word in index for place in index[word]}
+        candidates = {place for word in index.keys() & held for place in index[word]}
         return {
             place
             for place in candidates
-            if all(not needed.isdisjoint(words) for needed in rules[place].requires)
+            if all(not held.isdisjoint(needed) for needed in rules[place].requires)
         }
 
     @functools.cached_property
