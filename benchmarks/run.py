@@ -423,7 +423,7 @@ def machine() -> dict[str, str]:
     except (OSError, ValueError, IndexError):
         pass
     versions = []
-    for package in ("pyahocorasick", "spacy", "psutil"):
+    for package in ("ahocorasick-rs", "pyahocorasick", "spacy", "psutil"):
         try:
             versions.append(f"{package} {importlib.metadata.version(package)}")
         except importlib.metadata.PackageNotFoundError:
