@@ -22,6 +22,7 @@ from setuptools.build_meta import *  # noqa: F403  (the rest of the backend, as 
 MYPY = [
     "mypy>=1.10",
     "lark>=1.1.9",
+    "ahocorasick-rs>=1.0",  # typed: its stubs come with it
     "types-regex",
     "types-PyYAML",
     "types-jsonschema",
