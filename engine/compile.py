@@ -38,6 +38,7 @@ from .match import (
     BoundaryNode,
     BuiltinNode,
     CaptureNode,
+    Filters,
     GapNode,
     Guard,
     Need,
@@ -598,7 +599,7 @@ def _needs(items: tuple[Node, ...], guards: tuple[Guard, ...]) -> tuple[Need, ..
     most: int | None = 0
     for index, (item, guard) in enumerate(zip(items, guards, strict=True)):
         if index and guard is not None:
-            needs.append((guard, least, most))
+            needs.append((guard, least, most, _filters(item)))
         low, high = token_lengths(item)
         least += low
         most = None if most is None or high is None else most + high
@@ -722,6 +723,37 @@ def _first_tokens(node: Node) -> frozenset[Trigger] | None:
                 break
         return frozenset(found)
     return None
+
+
+def _filters(node: Node) -> Filters:
+    """For each type a match of the node can start with, the sets of constant tests its
+    mention there must pass, when every place it can start with the type has some:
+    (actor[kind=person] | actor[kind=organisation]) starts only on those two kinds."""
+    found: dict[str, set[tuple[Test, ...]] | None] = {}
+    for type_name, tests in _first_types(node):
+        constant = bool(tests) and all(test.capture is None for test in tests)
+        known = found.get(type_name, set())
+        found[type_name] = known | {tests} if constant and known is not None else None
+    return tuple((name, frozenset(options)) for name, options in sorted(found.items()) if options)
+
+
+def _first_types(node: Node) -> list[tuple[str, tuple[Test, ...]]]:
+    """The types (with their tests) of the mentions a match of the node can start with,
+    walked as _first_tokens walks."""
+    if isinstance(node, TypeNode):
+        return [(node.type, node.tests)]
+    if isinstance(node, CaptureNode | RepeatNode):
+        return _first_types(node.item)
+    if isinstance(node, AltNode):
+        return [found for option in node.options for found in _first_types(option)]
+    if isinstance(node, SeqNode):
+        found: list[tuple[str, tuple[Test, ...]]] = []
+        for item in node.items:
+            found.extend(_first_types(item))
+            if not isinstance(item, BoundaryNode) and not nullable(item):
+                break
+        return found
+    return []
 
 
 def _union(parts: object) -> frozenset[Trigger] | None:

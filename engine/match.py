@@ -51,9 +51,12 @@ Captures = tuple[Captured, ...]
 Step = Iterator[tuple[int, Captures]]
 Start = tuple[frozenset[str], tuple[str, ...]]  # the words and types a match starts with
 Guard = Start | None  # None: a match may start anywhere (or take no token)
+# per type a match can start with, the sets of constant tests one of which its mention
+# there passes (actor[kind=person]: only a person's mention); a type not listed: any
+Filters = tuple[tuple[str, frozenset[tuple["Test", ...]]], ...]
 # an item a match cannot do without: what it starts with, and the fewest and the most
 # tokens (None: no most) from the match's start to its own
-Need = tuple[Start, int, int | None]
+Need = tuple[Start, int, int | None, Filters]
 
 
 @dataclass
@@ -169,6 +172,28 @@ class Context:
             at = set(self.word_starts(words))
             for name in types:
                 at.update(self.by_start(name))
+            found = self.memo[key] = sorted(at)
+        return found  # type: ignore[return-value]
+
+    def filtered_starts(self, start: Start, filters: Filters) -> list[int]:
+        """As starts_of, counting a type's mention only where it passes one of the
+        type's sets of tests (remembered until the mentions change)."""
+        if not filters:
+            return self.starts_of(start)
+        key = ("filtered", start, filters)
+        found = self.memo.get(key)
+        if found is None:
+            words, types = start
+            tested = dict(filters)
+            at = set(self.word_starts(words))
+            for name in types:
+                options = tested.get(name)
+                if options is None:
+                    at.update(self.by_start(name))
+                    continue
+                for mention in self.all_of(name):
+                    if any(all(t.holds(mention, ()) for t in tests) for tests in options):
+                        at.add(mention.first)
             found = self.memo[key] = sorted(at)
         return found  # type: ignore[return-value]
 
@@ -390,8 +415,8 @@ class SeqNode(Node):
 
 def _in_reach(needs: tuple[Need, ...], ctx: Context, i: int) -> bool:
     """Can each needed item start where a match from token i would need it?"""
-    for start, least, most in needs:
-        positions = ctx.starts_of(start)
+    for start, least, most, filters in needs:
+        positions = ctx.filtered_starts(start, filters)
         at = bisect.bisect_left(positions, i + least)
         last = ctx.hi - 1 if most is None else min(ctx.hi - 1, i + most)
         if at == len(positions) or positions[at] > last:

@@ -23,6 +23,7 @@ from engine.compile import nullable, token_lengths
 from engine.documents import read_inputs
 from engine.findings import trigger_positions
 from engine.match import Context, GapNode, Mention, SeqNode, matches_in
+from engine.match import Test as AttributeTest
 from engine.pipeline import extract_document, may_match
 from engine.text import view
 
@@ -623,8 +624,8 @@ def test_a_start_where_a_needed_item_cannot_follow_is_not_searched(tmp_path: Pat
     # a:actor meets "with"? b:actor: `meets` one token on at least, b two ("with"? may be
     # nothing); an actor may be any length, so neither has a farthest place
     assert node.needs == (
-        ((frozenset(), ("meets",)), 1, None),
-        ((frozenset(), ("actor",)), 2, None),
+        ((frozenset(), ("meets",)), 1, None, ()),
+        ((frozenset(), ("actor",)), 2, None, ()),
     )
     # Alice0 Arden1 met2 Bob3 Brandt4 and5 Bob6 Brandt7 stayed8 .9: no "met" after 3 or 6
     text = "Alice Arden met Bob Brandt and Bob Brandt stayed."
@@ -639,6 +640,57 @@ def test_a_start_where_a_needed_item_cannot_follow_is_not_searched(tmp_path: Pat
     (found, steps), (found_all, steps_all) = run(node), run(dataclasses.replace(node, needs=()))
     assert found == found_all == [(0, 5)]
     assert steps < steps_all
+
+
+KINDS = """
+relation MEETING(actor, actor)
+entity actor: gazetteer "actors.yaml"
+rule received -> MEETING: within sentence:
+    a:actor[kind=country] "received" ...{0,3} b:(actor[kind=person] | actor[kind=group])
+"""
+KINDED_ACTORS = """
+- {name: Alice Arden, kind: person}
+- {name: Freedonia, kind: country}
+- {name: Sylvania, kind: country}
+- {name: The Guild, kind: group}
+"""
+
+
+def test_a_needed_mention_with_fixed_attributes_counts_only_where_they_hold(
+    tmp_path: Path,
+) -> None:
+    """An item that starts with actor[kind=person] or actor[kind=group] is needed where
+    such a mention starts: a country's name in reach does not make a start worth
+    searching (the needs keep the tests; the guard of the item, any actor)."""
+    (tmp_path / "actors.yaml").write_text(KINDED_ACTORS, encoding="utf-8")
+    rules = build(tmp_path, KINDS)
+    node = rules.relation_rules[0].node
+    assert isinstance(node, SeqNode)
+    (_, _, _, kinds), (_, _, _, filters) = node.needs
+    assert kinds == ()  # "received": a word, no type
+    person, group = (AttributeTest("kind", "person"),), (AttributeTest("kind", "group"),)
+    assert filters == (("actor", frozenset({person, group})),)
+
+    # Freedonia0 received1 Sylvania2 .3 Freedonia4 received5 the6 Guild7 and8 Alice9 Arden10
+    text = "Freedonia received Sylvania. Freedonia received The Guild and Alice Arden."
+    _, prepared, _ = pipeline.prepare_mentions(rules, Document("d", text))
+    mentions = prepared.all_of("actor")
+
+    def run(node: SeqNode) -> tuple[list[tuple[int, int]], int]:
+        ctx = Context.of(prepared.view, mentions)
+        found = matches_in(node, ctx, 0, 4, [0], None)  # the first sentence
+        return [(m.first, m.end) for m in found], ctx.steps
+
+    unfiltered = tuple((start, least, most, ()) for start, least, most, _ in node.needs)
+    (found, steps) = run(node)
+    (found_plain, steps_plain) = run(dataclasses.replace(node, needs=unfiltered))
+    assert found == found_plain == []
+    assert steps < steps_plain, (steps, steps_plain)
+    records = extract_document(rules, Document("d", text))
+    assert sorted((r["args"]["actor1"], r["args"]["actor2"]) for r in records) == [
+        ("Freedonia", "Alice Arden"),
+        ("Freedonia", "The Guild"),
+    ]
 
 
 @pytest.mark.parametrize(
