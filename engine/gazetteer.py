@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import regex
 import yaml
@@ -42,9 +42,9 @@ class Entry(Frozen):
     attributes: Attributes = ()
 
 
-@dataclass(frozen=True)
-class Hit:
-    """A gazetteer phrase found at tokens first..end-1."""
+class Hit(NamedTuple):
+    """A gazetteer phrase found at tokens first..end-1. (A named tuple: one is made per
+    phrase found, and a frozen dataclass takes three times as long to make.)"""
 
     first: int
     end: int

@@ -12,6 +12,7 @@ import bisect
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import regex
 
@@ -20,9 +21,9 @@ from .gazetteer import Attributes
 from .text import TextView
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A mention of an entity type at tokens first..end-1, with its normalised value."""
+class Mention(NamedTuple):
+    """A mention of an entity type at tokens first..end-1, with its normalised value. (A
+    named tuple, as Captured is: many are made per document.)"""
 
     type: str
     first: int
@@ -37,9 +38,10 @@ class Mention:
         return next((v for k, v in self.attributes if k == name), None)
 
 
-@dataclass(frozen=True)
-class Captured:
-    """What a named capture matched; `name` is None for a mention consumed on the way."""
+class Captured(NamedTuple):
+    """What a named capture matched; `name` is None for a mention consumed on the way.
+    (A named tuple: one is made per mention a pattern consumes, and a frozen dataclass
+    takes three times as long to make.)"""
 
     name: str | None
     first: int
