@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -164,11 +165,13 @@ class Haystack:
         for lo, hi in paragraphs:
             if lo == hi:
                 continue
-            for index in range(lo, hi):
-                token_at[offset] = index
-                offset += len(folded[index]) + 1
-            offset += 2
-            pieces.append(" ".join(folded[lo:hi]))
+            words = folded[lo:hi]
+            # each token starts one char past the end of the one before (a space); the
+            # last of `firsts` is where the paragraph's text ends, past its last token
+            firsts = list(itertools.accumulate([len(word) + 1 for word in words], initial=offset))
+            token_at.update(zip(firsts, range(lo, hi), strict=False))
+            offset = firsts[-1] + 2
+            pieces.append(" ".join(words))
             stops.extend([hi] * (hi - lo))
         return cls(" " + " \n ".join(pieces) + " ", token_at, stops)
 

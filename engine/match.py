@@ -116,7 +116,11 @@ class Context:
     ) -> Context:
         positions: dict[str, list[int]] = {}
         for index, word in enumerate(view.folded):
-            positions.setdefault(word, []).append(index)
+            known = positions.get(word)
+            if known is None:
+                positions[word] = [index]
+            else:
+                known.append(index)
         context = cls(
             view,
             {},

@@ -8,6 +8,7 @@ every character of it, where it came from; then splits paragraphs, sentences and
 
 from __future__ import annotations
 
+import bisect
 import html
 import html.entities
 import re
@@ -304,7 +305,7 @@ def view(
             if kept or (heading and (number == 0 or overlaps(line, dateline_span)))
         ]
     starts, ends, folded_tokens, token_texts, paragraphs = _tokenise(text, chosen)
-    sentences, sentence_paragraph = _sentences(text, starts, ends, paragraphs)
+    sentences, sentence_paragraph = _sentences(text, starts, ends, token_texts, paragraphs)
     return TextView(
         original,
         text,
@@ -477,25 +478,30 @@ def _tokenise(
 
 
 def _sentences(
-    text: str, starts: Sequence[int], ends: Sequence[int], paragraphs: Sequence[tuple[int, int]]
+    text: str,
+    starts: Sequence[int],
+    ends: Sequence[int],
+    texts: Sequence[str],
+    paragraphs: Sequence[tuple[int, int]],
 ) -> tuple[list[tuple[int, int]], list[int]]:
+    """Sentences (token ranges) and their paragraphs: a paragraph splits after a full
+    stop (or ! ? ...) and the quotes or brackets closing it, where a sentence opens."""
+    marks = [index for index, token in enumerate(texts) if token in _SENTENCE_END]
     sentences: list[tuple[int, int]] = []
     owner: list[int] = []
+    at = 0  # the next mark to look at
     for number, (first, end) in enumerate(paragraphs):
         begin = first
-        index = first
-        while index < end:
-            if text[starts[index] : ends[index]] in _SENTENCE_END:
-                stop = index + 1
-                while stop < end and _closes(text, starts[stop], ends[stop]):
-                    stop += 1
-                if stop < end and _opens_sentence(text[starts[stop] : ends[stop]]):
-                    sentences.append((begin, stop))
-                    owner.append(number)
-                    begin = stop
-                index = stop
-            else:
-                index += 1
+        at = bisect.bisect_left(marks, first, at)
+        while at < len(marks) and marks[at] < end:
+            stop = marks[at] + 1
+            at += 1
+            while stop < end and _closes(text, starts[stop], ends[stop]):
+                stop += 1  # (a closing quote or bracket is no mark)
+            if stop < end and _opens_sentence(texts[stop]):
+                sentences.append((begin, stop))
+                owner.append(number)
+                begin = stop
         if begin < end:
             sentences.append((begin, end))
             owner.append(number)
