@@ -422,7 +422,7 @@ class SeqNode(Node):
 def _in_reach(needs: tuple[Need, ...], ctx: Context, i: int) -> bool:
     """Can each needed item start where a match from token i would need it?"""
     for start, least, most, filters in needs:
-        positions = ctx.filtered_starts(start, filters)
+        positions = ctx.filtered_starts(start, filters) if filters else ctx.starts_of(start)
         at = bisect.bisect_left(positions, i + least)
         last = ctx.hi - 1 if most is None else min(ctx.hi - 1, i + most)
         if at == len(positions) or positions[at] > last:
@@ -535,9 +535,11 @@ def matches_in(
 ) -> Iterator[Match]:
     """Every match of `node` starting at one of `starts` inside tokens lo..hi-1."""
     ctx.lo, ctx.hi = lo, hi
+    # a sequence's needs, checked here before its search is set up: most starts end there
+    needs = node.needs if isinstance(node, SeqNode) else ()
     for first in starts:
         ctx.spend()
-        if not lo <= first < hi:
+        if not lo <= first < hi or (needs and not _in_reach(needs, ctx, first)):
             continue
         for end, caps in node.run(ctx, first, ()):
             if end > first and (max_length is None or end - first <= max_length):
