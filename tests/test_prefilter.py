@@ -208,8 +208,9 @@ def test_the_view_is_the_same_with_needles_and_without() -> None:
 # ------------------------------------------------------------------ finding words
 
 
-def test_a_word_finder_finds_every_occurrence_overlapping_ones_too() -> None:
-    finder = WordFinder(("talks", "peace talks", "meet", "meeting"))
+@pytest.mark.parametrize("dfa", [False, True], ids=["default", "dfa"])
+def test_a_word_finder_finds_every_occurrence_overlapping_ones_too(dfa: bool) -> None:
+    finder = WordFinder(("talks", "peace talks", "meet", "meeting"), dfa)
     text = "peace talks, a meeting"
     found = sorted((start, end, finder.words[number]) for number, start, end in finder.find(text))
     assert found == [
@@ -220,9 +221,10 @@ def test_a_word_finder_finds_every_occurrence_overlapping_ones_too() -> None:
     ]
 
 
-def test_a_word_finder_gives_string_offsets_after_chars_beyond_ascii() -> None:
+@pytest.mark.parametrize("dfa", [False, True], ids=["default", "dfa"])
+def test_a_word_finder_gives_string_offsets_after_chars_beyond_ascii(dfa: bool) -> None:
     """Offsets count chars, as Python slices them: not the bytes of the UTF-8 it scans."""
-    finder = WordFinder(("лавров", "moscow"))
+    finder = WordFinder(("лавров", "moscow"), dfa)
     text = "путин и лавров in moscow — «moscow»"
     for number, start, end in finder.find(text):
         assert text[start:end] == finder.words[number]
@@ -232,8 +234,8 @@ def test_a_word_finder_gives_string_offsets_after_chars_beyond_ascii() -> None:
 def test_a_word_finder_travels_as_its_words_and_finds_when_read_back() -> None:
     """The automaton does not pickle: the cache and the worker processes get the words,
     and the automaton is built again where they are read."""
-    finder = WordFinder(("met", "talks"))
+    finder = WordFinder(("met", "talks"), dfa=True)
     back = pickle.loads(pickle.dumps(finder))
-    assert back == finder and back.automaton is not finder.automaton
+    assert back == finder and back.dfa and back.automaton is not finder.automaton
     assert back.find("they met") == [(0, 5, 8)]
     assert WordFinder(()).find("anything") == []
