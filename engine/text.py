@@ -347,20 +347,22 @@ def _layout(
     for number in searched:
         if any(p.search(lines[number]) for p in drop_lines):
             kept[number] = None
-    explicit = _explicit_paragraphs(kept)
+    # a line holding more than spaces (a dropped line holds nothing); its strip() is
+    # not needed, only whether it is empty: isspace makes no copy
+    filled = [line is not None and line != "" and not line.isspace() for line in kept]
+    explicit = _explicit_paragraphs(kept, filled)
     width = 0 if explicit else max(len(line.rstrip()) for line in lines)
+    breaks = _breaks(kept, filled, explicit, width)
     if None not in kept:  # nothing dropped: each line break becomes one char, in place
-        breaks = [_line_break(kept[i - 1], kept[i], explicit, width) for i in range(1, len(lines))]
         text = lines[0] + "".join(b + line for b, line in zip(breaks, lines[1:], strict=True))
         return Folded(text, folded.starts, folded.ends)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     line_start = 0
-    previous: str | None = None
     for index, line in enumerate(lines):  # (ranges sliced are ranges: extend takes them)
         if index:
-            out.append(_line_break(previous, kept[index], explicit, width))
+            out.append(breaks[index - 1])
             starts.append(folded.starts[line_start - 1])
             ends.append(folded.ends[line_start - 1])
         current = kept[index]
@@ -368,7 +370,6 @@ def _layout(
             out.append(current)
             starts.extend(folded.starts[line_start : line_start + len(line)])
             ends.extend(folded.ends[line_start : line_start + len(line)])
-        previous = current if current is not None else ""
         line_start += len(line) + 1
     return Folded("".join(out), starts, ends)
 
@@ -383,24 +384,39 @@ def _lines_to_search(
     return range(count) if holding is None else holding
 
 
-def _explicit_paragraphs(lines: Sequence[str | None]) -> bool:
+def _explicit_paragraphs(lines: Sequence[str | None], filled: Sequence[bool]) -> bool:
     """Does the document mark paragraphs (blank lines, indents) so bare newlines are wraps?
+    (`filled`: which lines hold more than spaces.)
 
     True when explicit marks are at least as many as bare newlines after a sentence end.
     Blank lines at the end of the document mark nothing.
     """
-    content = [index for index, line in enumerate(lines) if line and line.strip()]
+    content = [index for index, full in enumerate(filled) if full]
     last = content[-1] if content else -1
     marks = sentence_ends = 0
     for index in range(1, last + 1):
         previous, current = lines[index - 1], lines[index]
-        if not previous or not previous.strip() or current is None:
+        if previous is None or not filled[index - 1] or current is None:
             continue
-        if not current.strip() or current[:1] in " \t":
+        if not filled[index] or current[:1] in " \t":
             marks += 1
         elif ends_like_a_sentence(previous):
             sentence_ends += 1
     return marks > 0 and marks >= sentence_ends
+
+
+def _breaks(
+    lines: Sequence[str | None], filled: Sequence[bool], explicit: bool, width: int
+) -> list[str]:
+    """The break before each line after the first, as _line_break decides it; where the
+    document marks its paragraphs, at once: a wrap between two lines holding more than
+    spaces, the second not indented."""
+    if not explicit:
+        return [_line_break(lines[i - 1], lines[i], explicit, width) for i in range(1, len(lines))]
+    return [
+        "\n" if not (before and here) or line[:1] in " \t" else " "  # type: ignore[index]
+        for before, here, line in zip(filled, filled[1:], lines[1:], strict=False)
+    ]
 
 
 _STARTS_SENTENCE = regex.compile(r"\s*[\p{Lu}\p{N}\"'(•\-*#]")

@@ -1145,3 +1145,27 @@ def test_what_ends_a_line_like_a_sentence() -> None:
     assert not ends_like_a_sentence("He left.\x1c")  # a separator is no space
     assert not ends_like_a_sentence("")
     assert not ends_like_a_sentence("   ")
+
+
+LINES = st.lists(
+    st.none()
+    | st.sampled_from(["", "   ", "\t", "\x1c", "  Indented.", "\tTabbed", "Said he.", "U.S."])
+    | st.sampled_from(["and then", "Moscow (Reuters) -", "x" * 70, '"Quoted."', "5 pct"])
+    | st.text(max_size=12),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(LINES, st.booleans(), st.integers(0, 80))
+def test_the_breaks_of_a_document_are_those_line_break_gives_line_by_line(
+    lines: list[str | None], explicit: bool, width: int
+) -> None:
+    """The layout decides all its line breaks at once (where paragraphs are marked, in one
+    comprehension): each is what _line_break says of its two lines (None: a dropped one)."""
+    from engine.text import _breaks, _line_break
+
+    filled = [line is not None and line.strip() != "" for line in lines]
+    expected = [_line_break(lines[i - 1], lines[i], explicit, width) for i in range(1, len(lines))]
+    assert _breaks(lines, filled, explicit, width) == expected
