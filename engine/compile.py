@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
-from collections.abc import Collection, Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -58,6 +58,8 @@ from .prefilter import Needles, needles, word_automaton
 from .text import TOKEN
 
 Trigger = tuple[Literal["type", "word"], str]
+# (folded) words: a set of them, or a mapping keyed by them (a document's word positions)
+Words = Set[str] | Mapping[str, object]
 # what must stand before and after a word for a phrase to stand there (None: nothing)
 Phrase = tuple[regex.Pattern[str] | None, regex.Pattern[str] | None]
 
@@ -268,7 +270,7 @@ class RuleSet:
                 index.setdefault(word, []).append(place)
         return {word: tuple(places) for word, places in index.items()}
 
-    def relation_rules_for(self, words: Collection[str]) -> list[CompiledRule]:
+    def relation_rules_for(self, words: Words) -> list[CompiledRule]:
         """The relation rules that can match in a document holding these (folded) words:
         those whose every required set of words has one among them (RuleSet.requires),
         and those without anchors; in rule-set order."""
@@ -282,21 +284,15 @@ class RuleSet:
             place for place, rule in enumerate(self.relation_rules) if rule.anchors is None
         )
 
-    def may_hold(self, words: Collection[str]) -> bool:
+    def may_hold(self, words: Words) -> bool:
         """Can a relation rule match in a text holding these words, and none of the other
         words the rules are indexed by? (Every set of words one rule requires has one.)"""
         return self.relation_anchors is None or bool(self._places_for(words))
 
-    def _places_for(self, words: Collection[str]) -> set[int]:
+    def _places_for(self, words: Words) -> set[int]:
         # set operations in C, each over the smaller side: a document's words (a dict of
         # their positions) are many, a rule's required words few
-        held: Set[str] = (
-            words.keys()
-            if isinstance(words, dict)
-            else words
-            if isinstance(words, Set)
-            else frozenset(words)
-        )
+        held: Set[str] = words.keys() if isinstance(words, Mapping) else words
         index = self.rules_by_anchor
         rules = self.relation_rules
         candidates = {place for word in index.keys() & held for place in index[word]}

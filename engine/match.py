@@ -165,31 +165,17 @@ class Context:
             self._firsts[type_name] = [m.first for m in cached]
         return cached
 
-    def starts_of(self, start: Start) -> list[int]:
+    def starts_of(self, start: Start, filters: Filters = ()) -> list[int]:
         """The tokens where a match with these first words and types can start, in order
-        (remembered until the mentions change)."""
+        (remembered until the mentions change); with `filters`, a type's mention counts
+        only where it passes one of the type's sets of tests."""
         words, types = start
         if not types:
             known = self._word_starts.get(words)
             return known if known is not None else self.word_starts(words)
-        key = ("starts", start)
+        key = ("starts", start, filters)
         found = self.memo.get(key)
         if found is None:
-            at = set(self.word_starts(words))
-            for name in types:
-                at.update(self.by_start(name))
-            found = self.memo[key] = sorted(at)
-        return found  # type: ignore[return-value]
-
-    def filtered_starts(self, start: Start, filters: Filters) -> list[int]:
-        """As starts_of, counting a type's mention only where it passes one of the
-        type's sets of tests (remembered until the mentions change)."""
-        if not filters:
-            return self.starts_of(start)
-        key = ("filtered", start, filters)
-        found = self.memo.get(key)
-        if found is None:
-            words, types = start
             tested = dict(filters)
             at = set(self.word_starts(words))
             for name in types:
@@ -422,7 +408,7 @@ class SeqNode(Node):
 def _in_reach(needs: tuple[Need, ...], ctx: Context, i: int) -> bool:
     """Can each needed item start where a match from token i would need it?"""
     for start, least, most, filters in needs:
-        positions = ctx.filtered_starts(start, filters) if filters else ctx.starts_of(start)
+        positions = ctx.starts_of(start, filters)
         at = bisect.bisect_left(positions, i + least)
         last = ctx.hi - 1 if most is None else min(ctx.hi - 1, i + most)
         if at == len(positions) or positions[at] > last:
