@@ -91,28 +91,43 @@ class WordFinder:
     to search: twice as fast as the crate's default choice for the 4,000 words of a
     1,000-rule set, built in milliseconds, but about 5 kB a word (the 34,000 phrases of a
     big gazetteer would take 180 MB: they keep the default). Kept (in the cache, for
-    worker processes) as its words: the automaton is built again where it is read."""
+    worker processes) as its words: the automaton is built again where it is read.
+
+    An ASCII text (most news in English) is searched as bytes, whose offsets are its
+    chars': the crate maps the offsets of a str through a table as long as the text,
+    made at every search, which costs as much as the search itself. Any other text is
+    searched as a str, by a second automaton made when the first such text comes."""
 
     words: tuple[str, ...]
     dfa: bool = False
-    automaton: Any = field(default=None, compare=False, repr=False)
+    automaton: Any = field(default=None, compare=False, repr=False)  # of the words' bytes
 
     def __post_init__(self) -> None:
         if self.automaton is None and self.words:
-            how = ahocorasick_rs.Implementation.DFA if self.dfa else None
-            automaton = ahocorasick_rs.AhoCorasick(list(self.words), implementation=how)
+            encoded = [word.encode("utf-8") for word in self.words]
+            automaton = ahocorasick_rs.BytesAhoCorasick(encoded, implementation=self._how)
             object.__setattr__(self, "automaton", automaton)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return WordFinder, (self.words, self.dfa)
 
+    @property
+    def _how(self) -> Any:
+        return ahocorasick_rs.Implementation.DFA if self.dfa else None
+
+    @functools.cached_property
+    def _text_automaton(self) -> Any:
+        return ahocorasick_rs.AhoCorasick(list(self.words), implementation=self._how)
+
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """(word number, start, end) of every occurrence, overlapping ones too."""
         if self.automaton is None:
             return []
-        found: list[tuple[int, int, int]] = self.automaton.find_matches_as_indexes(
-            text, overlapping=True
-        )
+        found: list[tuple[int, int, int]]
+        if text.isascii():
+            found = self.automaton.find_matches_as_indexes(text.encode("ascii"), overlapping=True)
+        else:
+            found = self._text_automaton.find_matches_as_indexes(text, overlapping=True)
         return found
 
 

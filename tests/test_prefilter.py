@@ -231,6 +231,35 @@ def test_a_word_finder_gives_string_offsets_after_chars_beyond_ascii(dfa: bool) 
     assert len(finder.find(text)) == 3
 
 
+def _every_occurrence(words: tuple[str, ...], text: str) -> list[tuple[int, int, int]]:
+    """What a finder must find, by brute force: each word at each place it stands."""
+    return sorted(
+        (number, start, start + len(word))
+        for number, word in enumerate(words)
+        for start in range(len(text))
+        if text.startswith(word, start)
+    )
+
+
+@pytest.mark.parametrize("dfa", [False, True], ids=["default", "dfa"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lavrov met abbas in moscow; talks in moscow",  # ASCII: searched as bytes
+        "лавров met abbas in moscow; talks in moscow",  # beyond ASCII: searched as a str
+        "caf\u00e9 talks, t\u00e0lks, \u201cmoscow\u201d",
+        "",
+    ],
+    ids=["ascii", "cyrillic", "accents", "empty"],
+)
+def test_a_word_finder_finds_what_a_brute_force_search_finds(dfa: bool, text: str) -> None:
+    """ASCII texts and the others take different paths (bytes, str): both give every
+    occurrence, at the chars' offsets, words beyond ASCII among them or not."""
+    words = ("moscow", "talks", "t\u00e0lks", "лавров", "in moscow", "s", "caf\u00e9")
+    finder = WordFinder(words, dfa)
+    assert sorted(finder.find(text)) == _every_occurrence(words, text)
+
+
 def test_a_word_finder_travels_as_its_words_and_finds_when_read_back() -> None:
     """The automaton does not pickle: the cache and the worker processes get the words,
     and the automaton is built again where they are read."""
