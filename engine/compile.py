@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import operator
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
@@ -325,6 +326,8 @@ class RuleSet:
         alone: set[str] = set()
         for rule in self.relation_rules:
             for required in phrase_requirements(rule.pattern, listed):
+                if _words(required) not in rule.requires:
+                    continue  # a set the rule is not indexed by (it holds a common word)
                 for word, phrase in required:
                     if len(phrase) == 1:
                         alone.add(word)
@@ -449,10 +452,12 @@ def _index_words(
     pattern: s.Pattern, entities: dict[str, EntityType]
 ) -> tuple[frozenset[str] | None, tuple[frozenset[str], ...]]:
     """A rule's anchors, and every set of words its matches require (anchors first)."""
-    required = requirements(pattern, entities)
-    chosen = anchors(required)
+    # the anchors (and the cue words of --stats) are chosen as the rarest of the sets
+    # each alternation's rarest sets make; its other sets only narrow the index
+    chosen = anchors(requirements(pattern, entities, choices=1))
     if chosen is None:
         return None, ()
+    required = requirements(pattern, entities)
     rare = [found for found in required if not found & COMMON_WORDS]
     return chosen, tuple(dict.fromkeys([chosen, *rare]))
 
@@ -773,18 +778,29 @@ COMMON_WORDS = frozenset(
 )
 
 
-def requirements(pattern: s.Pattern, entities: dict[str, EntityType]) -> list[frozenset[str]]:
+# Of an alternation's sets of required words, how many ways of taking one set from each
+# option are kept (each way gives a set its matches require): ("holding" ...{0,2}
+# talks_noun | "talks" "with") requires {holding, talks} and also {talks_noun..., talks}
+CHOICES = 16
+
+
+def requirements(
+    pattern: s.Pattern, entities: dict[str, EntityType], choices: int = CHOICES
+) -> list[frozenset[str]]:
     """Every set of words one of which each match of the pattern holds as a token
-    (folded): each word of a phrase, a word list, one word of each alternative (its
-    rarest set)... A text that lacks all the words of one of the sets cannot hold a
-    match. `entities`: the types whose mentions come from their own sources only."""
-    return [_words(found) for found in phrase_requirements(pattern, entities)]
+    (folded): each word of a phrase, a word list, one word of each alternative... A
+    text that lacks all the words of one of the sets cannot hold a match. `entities`:
+    the types whose mentions come from their own sources only. `choices`: how many
+    sets an alternation gives (1: only its rarest, one set of each option united)."""
+    return [_words(found) for found in phrase_requirements(pattern, entities, choices)]
 
 
 Required = frozenset[tuple[str, tuple[str, ...]]]  # (word, the phrase it stands for)
 
 
-def phrase_requirements(pattern: s.Pattern, entities: dict[str, EntityType]) -> list[Required]:
+def phrase_requirements(
+    pattern: s.Pattern, entities: dict[str, EntityType], choices: int = CHOICES
+) -> list[Required]:
     """As `requirements`, each word with the phrase it stands in: a phrase written in the
     pattern ("holding talks": "holding" and "talks" each stand for it), or the phrase of
     a word list ("held talks") whose rarest word it is."""
@@ -797,17 +813,31 @@ def phrase_requirements(pattern: s.Pattern, entities: dict[str, EntityType]) -> 
         found = _word_list(entities.get(pattern.name))
         return [found] if found else []
     if isinstance(pattern, s.Capture):
-        return phrase_requirements(pattern.item, entities)
+        return phrase_requirements(pattern.item, entities, choices)
     if isinstance(pattern, s.Repeat):
-        return phrase_requirements(pattern.item, entities) if pattern.min > 0 else []
+        return phrase_requirements(pattern.item, entities, choices) if pattern.min > 0 else []
     if isinstance(pattern, s.Alternation):
-        options = [phrase_requirements(option, entities) for option in pattern.options]
+        options = [phrase_requirements(option, entities, choices) for option in pattern.options]
         if not all(options):
             return []
-        return [frozenset().union(*(min(option, key=_rarity) for option in options))]
+        return _either(options, choices)
     if isinstance(pattern, s.Sequence):
-        return [found for item in pattern.items for found in phrase_requirements(item, entities)]
+        return [
+            found
+            for item in pattern.items
+            for found in phrase_requirements(item, entities, choices)
+        ]
     return []
+
+
+def _either(options: list[list[Required]], choices: int) -> list[Required]:
+    """What an alternation requires: a match holds what one of its options requires, so
+    one set taken from each option, united, is a set one of whose words it holds. The
+    first `choices` ways of taking them, each option's sets rarest first: the first way
+    unites the rarest sets."""
+    ranked = [sorted(option, key=_rarity) for option in options]
+    ways = itertools.islice(itertools.product(*ranked), choices)
+    return list(dict.fromkeys(frozenset().union(*way) for way in ways))
 
 
 def _words(required: Required) -> frozenset[str]:

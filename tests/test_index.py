@@ -379,6 +379,54 @@ def test_a_rule_is_indexed_by_every_set_of_words_its_matches_require(tmp_path: P
     assert record["rule"] == "visit"
 
 
+def test_an_alternation_requires_one_set_of_each_option_in_every_combination(
+    tmp_path: Path,
+) -> None:
+    """("holding" ...{0,2} talks_noun "with" | "talks" "with"): a match holds "holding" or
+    "talks", and also a talks_noun word or "talks". Both sets index the rule, so
+    "holding" without a talks_noun word is no reason to try it; the anchors stay the
+    rarest words of each option."""
+    rules = build(
+        tmp_path,
+        "relation R(actor, actor)\nentity actor: regex /Alice Arden|Bob Brandt/\n"
+        'entity talks_noun: words "talks", "discussions"\n'
+        'rule r -> R: within sentence: a:actor ...{0,2} "after" ("holding" ...{0,2} '
+        'talks_noun "with" | "talks" "with") b:actor\n',
+    )
+    (rule,) = rules.relation_rules
+    assert rule.anchors == frozenset({"holding", "talks"})
+    assert set(rule.requires) == {
+        frozenset({"holding", "talks"}),
+        frozenset({"talks", "discussions"}),
+    }
+    assert not may_match(rules, "Alice Arden left after holding shares of Bob Brandt.")
+    text = "Alice Arden left after holding long discussions with Bob Brandt."
+    assert may_match(rules, text)
+    (record,) = extract_document(rules, Document("d", text))
+    assert record["args"] == {"actor1": "Alice Arden", "actor2": "Bob Brandt"}
+
+
+def test_a_word_stands_for_its_phrases_only_in_the_sets_that_index_the_rule(
+    tmp_path: Path,
+) -> None:
+    """`v:(meets | hold ...{0,3} talks_noun)` also requires a meets or a hold word, but
+    "had" is too common for the index to use that set: "held" is held only in "held
+    talks" (a meets phrase), not alone as a hold word would be."""
+    rules = build(
+        tmp_path,
+        "relation R(actor, actor)\nentity actor: regex /Alice Arden|Bob Brandt/\n"
+        'entity meets: words "met", "held talks"\n'
+        'entity hold: words "held", "had"\n'
+        'entity talks_noun: words "talks", "discussions"\n'
+        "rule r -> R: within sentence: a:actor v:(meets | hold ...{0,3} talks_noun) b:actor\n",
+    )
+    (rule,) = rules.relation_rules
+    assert set(rule.requires) == {frozenset({"met", "held", "talks", "discussions"})}
+    assert sorted(rules.anchor_phrases) == ["held"]
+    assert not may_match(rules, "Alice Arden held a stake in Bob Brandt.")
+    assert may_match(rules, "Alice Arden held talks with Bob Brandt.")
+
+
 # ------------------------------------------------------------------ partial views
 
 PARTIAL = """
