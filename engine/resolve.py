@@ -25,13 +25,20 @@ FINDING_POLICY = "subsume"
 
 def resolve_mentions(mentions: Iterable[Mention]) -> list[Mention]:
     """Drop every mention that overlaps a longer one of the same type."""
+    ordered = sorted(mentions, key=_place)
+    if all(a.end <= b.first for a, b in zip(ordered, ordered[1:], strict=False)):
+        return ordered  # none overlaps another (most often): nothing to drop
     by_type: dict[str, list[Mention]] = {}
-    for mention in mentions:
+    for mention in ordered:
         by_type.setdefault(mention.type, []).append(mention)
     kept: list[Mention] = []
     for group in by_type.values():
         kept.extend(_longest_first(group))
-    return sorted(kept, key=lambda m: (m.first, m.end, m.type))
+    return sorted(kept, key=_place)
+
+
+def _place(mention: Mention) -> tuple[int, int, str]:
+    return mention.first, mention.end, mention.type
 
 
 def _longest_first(mentions: list[Mention]) -> list[Mention]:
