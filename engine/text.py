@@ -13,7 +13,7 @@ import html
 import html.entities
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +50,25 @@ _GLUED_DASH = (
 _FOLD_PIECES = regex.compile(
     f"(?P<glued>{_GLUED_DASH})|" + _LINE_END.pattern + "|--|" + _ENTITY.pattern
 )
+# where a piece can start in ASCII text (the other dashes are beyond ASCII)
+_ASCII_PIECE_STARTS = re.compile(r"--|&|\r")
+
+
+def _fold_pieces(original: str) -> Iterator[regex.Match[str]]:
+    """_FOLD_PIECES.finditer(original). In ASCII text the pattern is tried only where a
+    piece can start, found by a literal search: trying its look-behind at every char
+    took most of the time of folding a text with a dash or an entity."""
+    if not original.isascii():
+        yield from _FOLD_PIECES.finditer(original)
+        return
+    position = 0
+    while (start := _ASCII_PIECE_STARTS.search(original, position)) is not None:
+        match = _FOLD_PIECES.match(original, start.start())
+        if match is None:
+            position = start.start() + 1
+        else:
+            yield match
+            position = match.end()
 
 
 def _fold_char(char: str) -> str:
@@ -90,26 +109,28 @@ def fold_characters(original: str) -> Folded:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    specials = _ASCII_SPECIAL.finditer if original.isascii() else _SPECIAL.finditer
     position = 0
-    for match in _FOLD_PIECES.finditer(original):
+    for match in _fold_pieces(original):
         start, end = match.span()
-        _fold_plain(original, position, start, out, starts, ends)
+        _fold_plain(original, position, start, specials, out, starts, ends)
         piece = match.group()
         replacement = " - " if match.group("glued") else _fold_piece(piece)
         if replacement == piece:  # nothing to fold after all: each char stands for itself
-            _fold_plain(original, start, end, out, starts, ends)
+            _fold_plain(original, start, end, specials, out, starts, ends)
         else:
             out.append(replacement)
             starts.extend([start] * len(replacement))
             ends.extend([end] * len(replacement))
         position = end
-    _fold_plain(original, position, len(original), out, starts, ends)
+    _fold_plain(original, position, len(original), specials, out, starts, ends)
     return Folded("".join(out), starts, ends)
 
 
 # the chars `_fold_char` changes: all others stand for themselves, a run at a time
+_SPECIAL_CHARS = frozenset({*_SINGLE, *_DROP})
 _SPECIAL = regex.compile(
-    "[" + regex.escape("".join(sorted({*_SINGLE, *_DROP}))) + r"\p{Zs}--[ ]]", regex.V1
+    "[" + regex.escape("".join(sorted(_SPECIAL_CHARS))) + r"\p{Zs}--[ ]]", regex.V1
 )
 
 # in ASCII text, what every fold starts with (an entity or a line end "&", "--", "\r",
@@ -123,11 +144,27 @@ def _nothing_to_fold(text: str) -> bool:
     return _FOLD_PIECES.search(text) is None and _SPECIAL.search(text) is None
 
 
+# the chars of _SPECIAL that ASCII has, found by `re` many times faster
+_ASCII_SPECIAL = re.compile(
+    "[" + re.escape("".join(sorted(c for c in _SPECIAL_CHARS if c.isascii()))) + "]"
+)
+
+Specials = Callable[[str, int, int], Iterator["re.Match[str] | regex.Match[str]"]]
+
+
 def _fold_plain(
-    source: str, start: int, end: int, out: list[str], starts: list[int], ends: list[int]
+    source: str,
+    start: int,
+    end: int,
+    specials: Specials,
+    out: list[str],
+    starts: list[int],
+    ends: list[int],
 ) -> None:
+    """Fold source[start:end], which holds no piece, char by char: `specials` finds the
+    chars that fold (in source, from start to end)."""
     position = start
-    for special in _SPECIAL.finditer(source, start, end):
+    for special in specials(source, start, end):
         index = special.start()
         out.append(source[position:index])
         starts.extend(range(position, index))

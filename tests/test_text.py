@@ -7,6 +7,7 @@ Every expected value below was worked out by hand from the input string.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 
 import pytest
 import regex
@@ -25,6 +26,14 @@ from engine.text import (
 )
 
 # ------------------------------------------------------------------ helpers
+
+# ASCII made of what folds (entities, dashes, line ends, tabs) and what stands around it
+FOLDABLE_ASCII = st.lists(
+    st.sampled_from(
+        ["a", "7", " ", "-", "--", "&", "amp;", "&#13;", "&#10;", "&#x2014;", "\r", "\n", "\t"]
+    ),
+    max_size=30,
+).map("".join)
 
 
 def sentences(v: TextView) -> list[str]:
@@ -977,6 +986,27 @@ def test_the_fast_path_of_folding_knows_every_char_folding_changes() -> None:
         and not 0xD800 <= code <= 0xDFFF
     ]
     assert changed == []
+
+
+@given(FOLDABLE_ASCII)
+def test_in_ascii_text_pieces_are_looked_for_only_where_one_can_start(text: str) -> None:
+    """The pieces folding finds in ASCII text, trying the pattern only after a literal
+    search ("--", "&", "\\r"), are those the pattern finds trying every char."""
+    from engine.text import _FOLD_PIECES, _fold_pieces
+
+    def found(matches: Iterable[regex.Match[str]]) -> list[tuple[int, int, str | None]]:
+        return [(*m.span(), m.group("glued")) for m in matches]
+
+    assert found(_fold_pieces(text)) == found(_FOLD_PIECES.finditer(text))
+
+
+@given(FOLDABLE_ASCII)
+def test_in_ascii_text_the_chars_that_fold_are_found_by_the_ascii_pattern(text: str) -> None:
+    from engine.text import _ASCII_SPECIAL, _SPECIAL
+
+    assert [m.span() for m in _ASCII_SPECIAL.finditer(text, 0, len(text))] == [
+        m.span() for m in _SPECIAL.finditer(text, 0, len(text))
+    ]
 
 
 def test_the_ascii_fast_path_of_folding_knows_where_a_fold_starts() -> None:
