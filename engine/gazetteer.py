@@ -15,6 +15,7 @@ import bisect
 import functools
 import itertools
 import json
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,11 @@ _PARTICLES = frozenset(
 )
 
 
+def _capitalised(tokens: Sequence[str]) -> Iterator[bool]:
+    """For each (non-empty) token, does it start with a capital? Mapped in C."""
+    return map(str.isupper, map(operator.itemgetter(0), tokens))
+
+
 def _name_part(token: str, first: bool) -> bool:
     if token[:1].isupper():
         return True
@@ -190,6 +196,8 @@ class Gazetteer:
     loose_tokens: int = 0  # the most tokens a loose phrase may span in a text
     # prefix -> does a loose key start with it (starts_a_key's memory; never pickled)
     prefixes: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    # folded word -> does the key of a name starting with it start a loose key (find's)
+    opens: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -238,9 +246,17 @@ class Gazetteer:
         hay = haystack if haystack is not None else Haystack.of(folded)
         hits = list(found if found is not None else self._own_index().scan(hay)[0])
         if self.loose:
-            for first, token in enumerate(original):
-                # a name starts capitalised, and the key of its first word starts a key
-                if token[:1].isupper() and self.starts_a_key(token_skeleton(folded[first])):
+            opens = self.opens
+            # a name starts capitalised (the tokens that do are picked in C: no Python
+            # step per token), and the key of its first word starts a key
+            for first in itertools.compress(range(len(original)), _capitalised(original)):
+                word = folded[first]
+                known = opens.get(word)
+                if known is None:
+                    known = self.starts_a_key(token_skeleton(word))
+                    if len(opens) < PREFIX_MEMO:
+                        opens[word] = known
+                if known:
                     hit = self._find_loose(folded, original, first, hay.stops[first])
                     if hit is not None:
                         hits.append(hit)
