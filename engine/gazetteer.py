@@ -54,6 +54,11 @@ class Hit(NamedTuple):
     variant: bool
 
 
+# Hit((first, end, entry, variant)) without the Python frame of a named tuple's __new__:
+# twice as fast, and one is made per phrase found
+new_hit = functools.partial(tuple.__new__, Hit)
+
+
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """Tokenise a phrase the way documents are folded and tokenised, for comparison."""
     folded = fold_characters(phrase).text  # (itself when there is nothing to fold)
@@ -345,7 +350,7 @@ class PhraseIndex:
         for key, start, _ in self.finder.find(haystack.text):
             for number, entry, length in owners[key]:
                 first = token_at[start + 1]  # the key is " phrase ": its token, after " "
-                hits[number].append(Hit(first, first + length, entry, False))
+                hits[number].append(new_hit((first, first + length, entry, False)))
         return hits
 
 

@@ -9,6 +9,7 @@ alternatives and repetitions are tried exhaustively but only inside the rule's s
 from __future__ import annotations
 
 import bisect
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,11 @@ class Mention(NamedTuple):
         if name == "name":
             return self.value
         return next((v for k, v in self.attributes if k == name), None)
+
+
+# Mention((type, first, end, value, attributes, source)) without the Python frame of a
+# named tuple's __new__: twice as fast, and mentions are made by the thousand
+new_mention = functools.partial(tuple.__new__, Mention)
 
 
 class Captured(NamedTuple):

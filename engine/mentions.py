@@ -15,7 +15,7 @@ import regex
 
 from .compile import EntityType
 from .gazetteer import Haystack, Hit, PhraseIndex
-from .match import MatchBudgetExceeded, Mention
+from .match import MatchBudgetExceeded, Mention, new_mention
 from .normalise import NORMALISERS
 from .text import TextView
 
@@ -43,7 +43,7 @@ def base_mentions(
     in their order."""
     haystack = Haystack.of(view.folded, view.paragraphs)
     found = phrases.scan(haystack) if phrases is not None else None
-    edges = functools.cache(functools.partial(token_edges, view))  # made when first needed
+    edges = _Once(functools.partial(token_edges, view))  # made when first needed
     makers: dict[str, MentionMaker] = {}
     first = 0  # the number of the entity's first gazetteer in `phrases`
     for entity in entities.values():
@@ -77,8 +77,8 @@ def _mentions_of(
             if entity.normaliser == "date":  # ... but a date phrase becomes its day
                 value = normalise(entity, hit.entry.name, published)
             made.append(
-                Mention(
-                    entity.name, hit.first, hit.end, value, hit.entry.attributes, gazetteer.name
+                new_mention(
+                    (entity.name, hit.first, hit.end, value, hit.entry.attributes, gazetteer.name)
                 )
             )
     for pattern in entity.regexes:
@@ -86,7 +86,24 @@ def _mentions_of(
     return made
 
 
-def token_edges(view: TextView) -> tuple[dict[int, int], dict[int, int]]:
+Edges = tuple[dict[int, int], dict[int, int]]
+
+
+class _Once:
+    """The value of a function of nothing, made when first asked for (a functools.cache
+    made per document costs more than it saves)."""
+
+    def __init__(self, make: Callable[[], Edges]) -> None:
+        self.make = make
+        self.value: Edges | None = None
+
+    def __call__(self) -> Edges:
+        if self.value is None:
+            self.value = self.make()
+        return self.value
+
+
+def token_edges(view: TextView) -> Edges:
     """Char offset -> the token starting there; char offset -> 1 + the token ending there."""
     first_at = {start: index for index, start in enumerate(view.starts)}
     end_at = {end: index + 1 for index, end in enumerate(view.ends)}
