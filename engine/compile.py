@@ -197,7 +197,7 @@ class RuleSet:
         and anchor words, the rule index, the boilerplate patterns joined and their
         needles) rather than at the first document (in each worker); itself."""
         _ = self.anchor_automaton, self.rules_by_anchor, self.unanchored, self.focused_cascades
-        _ = self.anchor_phrases
+        _ = self.anchor_phrases, self.sufficient_words
         _ = self.preparation.drop_lines, self.preparation.drop_needles
         return self
 
@@ -288,7 +288,21 @@ class RuleSet:
     def may_hold(self, words: Words) -> bool:
         """Can a relation rule match in a text holding these words, and none of the other
         words the rules are indexed by? (Every set of words one rule requires has one.)"""
-        return self.relation_anchors is None or bool(self._places_for(words))
+        if self.relation_anchors is None:
+            return True
+        held: Set[str] = words.keys() if isinstance(words, Mapping) else words
+        return not held.isdisjoint(self.sufficient_words) or bool(self._places_for(held))
+
+    @functools.cached_property
+    def sufficient_words(self) -> frozenset[str]:
+        """The anchor words that are enough for a relation rule to be tried: of the rules
+        that require no other set of words (most), so no rule needs looking at."""
+        return frozenset(
+            word
+            for rule in self.relation_rules
+            if rule.anchors is not None and len(rule.requires) == 1
+            for word in rule.anchors
+        )
 
     def _places_for(self, words: Words) -> set[int]:
         # set operations in C, each over the smaller side: a document's words (a dict of

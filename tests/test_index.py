@@ -427,6 +427,25 @@ def test_a_word_stands_for_its_phrases_only_in_the_sets_that_index_the_rule(
     assert may_match(rules, "Alice Arden held talks with Bob Brandt.")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_may_hold_is_true_exactly_when_some_rule_has_each_set_it_requires(
+    shipped_rules: RuleSet, data: Any
+) -> None:
+    """Words that are enough alone (anchors of a rule that requires nothing else) answer
+    at once; the answer is the index's definition for any words."""
+    rules = shipped_rules
+    indexed = sorted({word for rule in rules.relation_rules for n in rule.requires for word in n})
+    words = set(data.draw(st.lists(st.sampled_from([*indexed, "other"]), max_size=6)))
+    expected = any(
+        all(not words.isdisjoint(needed) for needed in rule.requires)
+        for rule in rules.relation_rules
+        if rule.anchors is not None
+    )
+    assert rules.may_hold(words) is expected
+    assert rules.may_hold(dict.fromkeys(words, [0])) is expected  # a document's positions
+
+
 # ------------------------------------------------------------------ partial views
 
 PARTIAL = """
