@@ -383,13 +383,14 @@ class SeqNode(Node):
     # reach is not searched at all
     needs: tuple[Need, ...] = ()
 
-    def run(self, ctx: Context, i: int, caps: Captures) -> Step:
-        """Depth-first over the items with an explicit stack: any length, no recursion."""
+    def run(self, ctx: Context, i: int, caps: Captures, reached: bool = False) -> Step:
+        """Depth-first over the items with an explicit stack: any length, no recursion.
+        `reached`: the needs were checked for this start already (matches_in)."""
         items = self.items
         if not items:
             yield i, caps
             return
-        if self.needs and not _in_reach(self.needs, ctx, i):
+        if self.needs and not reached and not _in_reach(self.needs, ctx, i):
             return
         last = len(items)
         guards = self.guards or (None,) * last
@@ -411,15 +412,33 @@ class SeqNode(Node):
                 stack.append(items[depth].run(ctx, step[0], step[1]))
 
 
+Reach = list[tuple[list[int], int, int | None]]  # per need: where it stands, least, most
+
+
 def _in_reach(needs: tuple[Need, ...], ctx: Context, i: int) -> bool:
-    """Can each needed item start where a match from token i would need it?"""
+    """Can each needed item start where a match from token i would need it? (Where the
+    needed items stand is asked in order: a type is made only when the needs before it
+    are met.)"""
     for start, least, most, filters in needs:
-        positions = ctx.starts_of(start, filters)
-        at = bisect.bisect_left(positions, i + least)
-        last = ctx.hi - 1 if most is None else min(ctx.hi - 1, i + most)
-        if at == len(positions) or positions[at] > last:
+        if not _stands(ctx.starts_of(start, filters), least, most, ctx.hi, i):
             return False
     return True
+
+
+def _reaches(reach: Reach, hi: int, i: int) -> bool:
+    """As _in_reach, with where each needed item stands found already."""
+    for positions, least, most in reach:
+        if not _stands(positions, least, most, hi, i):
+            return False
+    return True
+
+
+def _stands(positions: list[int], least: int, most: int | None, hi: int, i: int) -> bool:
+    """Is one of the positions between i + least and i + most, before hi?"""
+    at = bisect.bisect_left(positions, i + least)
+    return at < len(positions) and positions[at] <= (
+        hi - 1 if most is None else min(hi - 1, i + most)
+    )
 
 
 def can_start(guard: Start, ctx: Context, i: int) -> bool:
@@ -527,13 +546,24 @@ def matches_in(
 ) -> Iterator[Match]:
     """Every match of `node` starting at one of `starts` inside tokens lo..hi-1."""
     ctx.lo, ctx.hi = lo, hi
-    # a sequence's needs, checked here before its search is set up: most starts end there
-    needs = node.needs if isinstance(node, SeqNode) else ()
+    # a sequence's needs, checked here before its search is set up: most starts end
+    # there, and a unit where one of them does not stand at all is not searched
+    sequence = node if isinstance(node, SeqNode) else None
+    reach: Reach = []
+    for start, least, most, filters in sequence.needs if sequence is not None else ():
+        positions = ctx.starts_of(start, filters)  # (made in order: a type is made only
+        at = bisect.bisect_left(positions, lo)  # when the needs before it stand here)
+        if at == len(positions) or positions[at] >= hi:
+            return
+        reach.append((positions, least, most))
     for first in starts:
         ctx.spend()
-        if not lo <= first < hi or (needs and not _in_reach(needs, ctx, first)):
+        if not lo <= first < hi or not _reaches(reach, hi, first):
             continue
-        for end, caps in node.run(ctx, first, ()):
+        search = (
+            sequence.run(ctx, first, (), True) if sequence is not None else node.run(ctx, first, ())
+        )
+        for end, caps in search:
             if end > first and (max_length is None or end - first <= max_length):
                 yield Match(first, end, tuple(c for c in caps if c.name is not None))
 

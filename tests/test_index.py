@@ -709,6 +709,30 @@ def test_a_start_where_a_needed_item_cannot_follow_is_not_searched(tmp_path: Pat
     assert steps < steps_all
 
 
+def test_a_unit_where_a_needed_item_stands_nowhere_is_not_searched(tmp_path: Path) -> None:
+    """Without a `meets` word in the sentence no start is tried (no step is spent), and
+    the type needed after it (the second actor) is not made."""
+    rules = build(tmp_path, RULES)
+    node = next(rule.node for rule in rules.relation_rules if rule.name == "met")
+    assert isinstance(node, SeqNode)
+    for verb, expected in (("saw", []), ("met", [(0, 5)])):
+        text = f"Alice Arden {verb} Bob Brandt and Bob Brandt stayed."
+        _, prepared, _ = pipeline.prepare_mentions(rules, Document("d", text))
+        asked: list[str] = []
+
+        def actors(prepared: Context = prepared, asked: list[str] = asked) -> list[Mention]:
+            asked.append("actor")
+            return prepared.all_of("actor")
+
+        ctx = Context.of(prepared.view, prepared.all_of("meets"), {"actor": actors})
+        found = matches_in(node, ctx, 0, len(ctx.texts), [0, 3, 6], None)
+        assert [(m.first, m.end) for m in found] == expected
+        if verb == "saw":
+            assert ctx.steps == 0 and asked == []
+        else:
+            assert asked == ["actor"]
+
+
 KINDS = """
 relation MEETING(actor, actor)
 entity actor: gazetteer "actors.yaml"
