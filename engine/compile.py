@@ -290,7 +290,7 @@ class RuleSet:
         words the rules are indexed by? (Every set of words one rule requires has one.)"""
         if self.relation_anchors is None:
             return True
-        held: Set[str] = words.keys() if isinstance(words, Mapping) else words
+        held = _held(words)
         return not held.isdisjoint(self.sufficient_words) or bool(self._places_for(held))
 
     @functools.cached_property
@@ -307,7 +307,7 @@ class RuleSet:
     def _places_for(self, words: Words) -> set[int]:
         # set operations in C, each over the smaller side: a document's words (a dict of
         # their positions) are many, a rule's required words few
-        held: Set[str] = words.keys() if isinstance(words, Mapping) else words
+        held = _held(words)
         index = self.rules_by_anchor
         rules = self.relation_rules
         candidates = {place for word in index.keys() & held for place in index[word]}
@@ -363,6 +363,11 @@ class RuleSet:
                 return None
             found |= rule.anchors
         return frozenset(found)
+
+
+def _held(words: Words) -> Set[str]:
+    """The words themselves: a set, or the keys of a mapping keyed by them."""
+    return words.keys() if isinstance(words, Mapping) else words
 
 
 def compile_rule_set(symbols: Symbols, digest: str) -> RuleSet:

@@ -201,8 +201,6 @@ class Gazetteer:
     loose_tokens: int = 0  # the most tokens a loose phrase may span in a text
     # prefix -> does a loose key start with it (starts_a_key's memory; never pickled)
     prefixes: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
-    # folded word -> does the key of a name starting with it start a loose key (find's)
-    opens: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
@@ -251,17 +249,10 @@ class Gazetteer:
         hay = haystack if haystack is not None else Haystack.of(folded)
         hits = list(found if found is not None else self._own_index().scan(hay)[0])
         if self.loose:
-            opens = self.opens
             # a name starts capitalised (the tokens that do are picked in C: no Python
             # step per token), and the key of its first word starts a key
             for first in itertools.compress(range(len(original)), _capitalised(original)):
-                word = folded[first]
-                known = opens.get(word)
-                if known is None:
-                    known = self.starts_a_key(token_skeleton(word))
-                    if len(opens) < PREFIX_MEMO:
-                        opens[word] = known
-                if known:
+                if self.starts_a_key(token_skeleton(folded[first])):
                     hit = self._find_loose(folded, original, first, hay.stops[first])
                     if hit is not None:
                         hits.append(hit)

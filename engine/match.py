@@ -177,8 +177,7 @@ class Context:
         only where it passes one of the type's sets of tests."""
         words, types = start
         if not types:
-            known = self._word_starts.get(words)
-            return known if known is not None else self.word_starts(words)
+            return self.word_starts(words)
         key = ("starts", start, filters)
         found = self.memo.get(key)
         if found is None:
@@ -552,8 +551,7 @@ def matches_in(
     reach: Reach = []
     for start, least, most, filters in sequence.needs if sequence is not None else ():
         positions = ctx.starts_of(start, filters)  # (made in order: a type is made only
-        at = bisect.bisect_left(positions, lo)  # when the needs before it stand here)
-        if at == len(positions) or positions[at] >= hi:
+        if not _stands(positions, 0, None, hi, lo):  # when the needs before it stand here)
             return
         reach.append((positions, least, most))
     for first in starts:

@@ -149,10 +149,7 @@ def may_match(rules: RuleSet, text: str) -> bool:
 def _holds_words(rules: RuleSet, text: str) -> bool:
     """Can a relation rule match in this folded text, by the words it holds?"""
     found: set[str] = set()
-    enough = rules.sufficient_words
     for _, word in whole_words(rules.anchor_automaton, text, rules.anchor_phrases):
-        if word in enough:
-            return True
         if word not in found:
             found.add(word)
             if rules.may_hold(found):

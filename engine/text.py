@@ -51,7 +51,8 @@ _FOLD_PIECES = regex.compile(
     f"(?P<glued>{_GLUED_DASH})|" + _LINE_END.pattern + "|--|" + _ENTITY.pattern
 )
 # where a piece can start in ASCII text (the other dashes are beyond ASCII)
-_ASCII_PIECE_STARTS = re.compile(r"--|&|\r")
+_ASCII_PIECE_OPENERS = ("--", "&", "\r")
+_ASCII_PIECE_STARTS = re.compile("|".join(map(re.escape, _ASCII_PIECE_OPENERS)))
 
 
 def _fold_pieces(original: str) -> Iterator[regex.Match[str]]:
@@ -133,9 +134,12 @@ _SPECIAL = regex.compile(
     "[" + regex.escape("".join(sorted(_SPECIAL_CHARS))) + r"\p{Zs}--[ ]]", regex.V1
 )
 
-# in ASCII text, what every fold starts with (an entity or a line end "&", "--", "\r",
-# "\t"): four searches for a literal, many times faster than the two patterns
-_ASCII_FOLDS = ("&", "--", "\r", "\t")
+# the chars of _SPECIAL that ASCII has (tab, CR), found by `re` many times faster
+_ASCII_SPECIAL_CHARS = "".join(sorted(c for c in _SPECIAL_CHARS if c.isascii()))
+_ASCII_SPECIAL = re.compile("[" + re.escape(_ASCII_SPECIAL_CHARS) + "]")
+# in ASCII text, what every fold starts with (a piece, or a char that folds): a few
+# searches for a literal, many times faster than the two patterns
+_ASCII_FOLDS = tuple(dict.fromkeys((*_ASCII_PIECE_OPENERS, *_ASCII_SPECIAL_CHARS)))
 
 
 def _nothing_to_fold(text: str) -> bool:
@@ -143,11 +147,6 @@ def _nothing_to_fold(text: str) -> bool:
         return not any(start in text for start in _ASCII_FOLDS)
     return _FOLD_PIECES.search(text) is None and _SPECIAL.search(text) is None
 
-
-# the chars of _SPECIAL that ASCII has, found by `re` many times faster
-_ASCII_SPECIAL = re.compile(
-    "[" + re.escape("".join(sorted(c for c in _SPECIAL_CHARS if c.isascii()))) + "]"
-)
 
 Specials = Callable[[str, int, int], Iterator["re.Match[str] | regex.Match[str]"]]
 
