@@ -4,16 +4,23 @@
 `<RELATION>.schema.json` per relation (its slots, their types and formats), draft
 2020-12. References between them resolve inside the folder only: a schema that points
 anywhere else is refused, nothing is ever fetched.
+
+jsonschema is the reference: it checks the folder and says what is wrong with a record.
+A record is first put to jsonschema-rs (Rust, a hundred times faster: 5 us a record
+instead of 450, where validating took 3% of a run over news) when its relation's
+schemas use only keywords the two read alike (`fast_enough`); it is only when that
+says "invalid", or cannot read the record, that jsonschema looks, and jsonschema decides.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from referencing import Registry, Resource
@@ -147,17 +154,33 @@ def stale(rules: RuleSet, folder: Path) -> list[str]:
 
 @dataclass(frozen=True)
 class Schemas:
-    """Checked validators, one per relation."""
+    """Checked validators, one per relation; `fast`: the relations whose records
+    jsonschema-rs may pass first (see fast_enough)."""
 
     validators: dict[str, Draft202012Validator]
+    fast: dict[str, jsonschema_rs.Validator] = field(default_factory=dict)
 
     def problems(self, record: dict[str, Any]) -> list[tuple[str, str]]:
         """(JSON path, message) of every way the record breaks its relation's schema."""
-        validator = self.validators.get(str(record.get("relation")))
+        relation = str(record.get("relation"))
+        validator = self.validators.get(relation)
         if validator is None:
             return [("$.relation", f"no schema for relation {record.get('relation')!r}")]
+        if _passes(self.fast.get(relation), record):
+            return []
         errors = sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path))
         return [(error.json_path, error.message) for error in errors]
+
+
+def _passes(fast: jsonschema_rs.Validator | None, record: dict[str, Any]) -> bool:
+    """Does jsonschema-rs find the record valid? False when it has no say, or cannot
+    read the record (a lone surrogate in a string, a value JSON has no type for)."""
+    if fast is None:
+        return False
+    try:
+        return bool(fast.is_valid(record))
+    except ValueError:
+        return False
 
 
 def load(folder: Path, rules: RuleSet) -> Schemas:
@@ -175,19 +198,85 @@ def load(folder: Path, rules: RuleSet) -> Schemas:
                 f"write them with: extract --rules ... --write-schemas {folder}"
             )
         validators[relation] = _validator(documents[name], registry, folder / name)
-    return Schemas(validators)
+    return Schemas(validators, _fast_validators(documents, list(validators)))
 
 
 def in_memory(rules: RuleSet) -> Schemas:
     """Schemas generated from the rule set, for a run without a schemas folder."""
     documents = generate(rules)
     registry = _registry(documents)
-    return Schemas(
-        {
-            relation: _validator(documents[f"{relation}.schema.json"], registry, Path(relation))
-            for relation in rules.relations
-        }
-    )
+    validators = {
+        relation: _validator(documents[f"{relation}.schema.json"], registry, Path(relation))
+        for relation in rules.relations
+    }
+    return Schemas(validators, _fast_validators(documents, list(validators)))
+
+
+# What jsonschema-rs and jsonschema are known to read alike: the keywords the generated
+# schemas use and their plain kin (annotations, bounds, combinators), the date format.
+# Left to jsonschema alone: `pattern` (Python's regexes and ECMA 262's differ), other
+# formats (which jsonschema checks only when optional packages are installed),
+# `uniqueItems`, `multipleOf` and the rest.
+_PLAIN_KEYWORDS = frozenset(
+    {
+        "$id", "$ref", "$comment", "title", "description", "default", "examples",
+        "deprecated", "readOnly", "writeOnly", "type", "required", "const", "enum",
+        "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "minItems", "maxItems", "minProperties", "maxProperties",
+    }
+)  # fmt: skip
+_ONE_SCHEMA = frozenset({"additionalProperties", "items", "not"})
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_NAMED_SCHEMAS = frozenset({"properties", "$defs"})
+_FAST_FORMATS = frozenset(FORMATS.values())
+
+
+def fast_enough(schema: Any) -> bool:
+    """May jsonschema-rs check records against this schema (every subschema of it uses
+    only keywords the two validators read alike)?"""
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict):
+        return False
+    return all(_plain_keyword(key, value) for key, value in schema.items())
+
+
+def _plain_keyword(key: str, value: Any) -> bool:
+    if key in _ONE_SCHEMA:
+        return fast_enough(value)
+    if key in _SCHEMA_LISTS:
+        return isinstance(value, list) and all(map(fast_enough, value))
+    if key in _NAMED_SCHEMAS:
+        return isinstance(value, dict) and all(map(fast_enough, value.values()))
+    if key == "format":
+        return value in _FAST_FORMATS
+    if key == "$schema":
+        return bool(value == DIALECT)
+    return key in _PLAIN_KEYWORDS
+
+
+def _fast_validators(
+    documents: dict[str, Schema], relations: list[str]
+) -> dict[str, jsonschema_rs.Validator]:
+    """jsonschema-rs validators of the relations, when every schema of the folder is
+    fast_enough and has its $id (a reference can reach any of them); else none. Built
+    offline, on the folder's schemas alone: nothing is fetched."""
+    if not all(fast_enough(d) and isinstance(d.get("$id"), str) for d in documents.values()):
+        return {}
+    resources: dict[str, Schema] = {}
+    for name, document in documents.items():
+        resources.setdefault(document["$id"], document)
+        resources.setdefault(BASE + name, document)
+    registry = jsonschema_rs.Registry(list(resources.items()))
+    return {
+        relation: jsonschema_rs.Draft202012Validator(
+            documents[f"{relation}.schema.json"],
+            registry=registry,
+            validate_formats=True,
+            offline=True,
+        )
+        for relation in relations
+    }
 
 
 def _read(path: Path) -> Schema:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import json
 import re
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 import yaml
 from conftest import ROOT, RULES, SEEDS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine import RuleSet, load_rules, validate
 from engine.cli import main
@@ -307,6 +310,143 @@ def test_a_missing_schemas_folder_is_a_usage_error(tmp_path: Path) -> None:
     code, out, err = run("--rules", str(RULES), "--schemas", str(tmp_path / "no"), str(SEED_000))
     assert (code, out) == (2, "")
     assert "no such folder" in err
+
+
+# ------------------------------------------------------------------ the fast validator
+
+# JSON values of every kind, and strings that are nearly dates
+NEAR_DATES = st.sampled_from(
+    [
+        "2023-10-26", "2024-02-29", "2023-02-29", "2023-02-30", "0000-01-01", "2023-1-5",
+        "20231026", "2023-10-26T10:00:00", " 2023-10-26", "2023-10-26\n", "2023-10-26 ",
+        "\u0662\u0660\u0662\u0663-\u0661\u0660-\u0662\u0666", "2023\u201010\u201026",
+    ]
+)  # fmt: skip
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+    | NEAR_DATES,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _places(node: Any, found: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """(container, key or index) of every value inside a record."""
+    keys = node.keys() if isinstance(node, dict) else range(len(node))
+    for key in keys:
+        found.append((node, key))
+        if isinstance(node[key], dict | list):
+            _places(node[key], found)
+    return found
+
+
+@st.composite
+def mutated(draw: st.DrawFn, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A record changed in one to three places: a value replaced, removed or added."""
+    record = copy.deepcopy(draw(st.sampled_from(records)))
+    for _ in range(draw(st.integers(1, 3))):
+        places = _places(record, [])
+        container, key = draw(st.sampled_from(places))
+        action = draw(st.sampled_from(["replace", "remove", "add"]))
+        if action == "replace":
+            container[key] = draw(JSON)
+        elif action == "remove" and isinstance(container, dict):
+            del container[key]
+        elif action == "remove":
+            container.pop(key)
+        elif isinstance(container, dict):
+            container[draw(st.text(max_size=8))] = draw(JSON)
+        else:
+            container.append(draw(JSON))
+    return record
+
+
+def test_the_committed_schemas_are_checked_fast(schemas: validate.Schemas) -> None:
+    assert set(schemas.fast) == set(schemas.validators) == {"MEETING"}
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_fast_validator_agrees_with_jsonschema(
+    schemas: validate.Schemas, seed_records: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    record = data.draw(mutated(seed_records))
+    reference = schemas.validators["MEETING"].is_valid(record)
+    assert schemas.fast["MEETING"].is_valid(record) == reference
+    assert (schemas.problems(record) == []) == reference
+
+
+class Refusing:
+    """A jsonschema validator that must not be asked."""
+
+    def iter_errors(self, record: Any) -> Any:
+        raise AssertionError("jsonschema was asked")
+
+
+def test_a_valid_record_is_not_put_to_jsonschema(
+    schemas: validate.Schemas, seed_records: list[dict[str, Any]]
+) -> None:
+    fast_only = dataclasses.replace(schemas, validators={"MEETING": Refusing()})
+    assert [fast_only.problems(record) for record in seed_records] == [[]] * len(seed_records)
+    record = _a_record(seed_records)
+    record["args"]["date"] = "Thursday"
+    with pytest.raises(AssertionError, match="jsonschema was asked"):
+        fast_only.problems(record)
+
+
+def test_a_string_the_fast_validator_cannot_read_is_left_to_jsonschema(
+    schemas: validate.Schemas, seed_records: list[dict[str, Any]]
+) -> None:
+    record = _a_record(seed_records)
+    record["evidence"] += " \udc80"  # a lone surrogate: no UTF-8 for it
+    assert schemas.problems(record) == []
+    record["args"]["actor1"] = "\udc80"
+    record["args"]["date"] = "2023-02-30"
+    assert [path for path, _ in schemas.problems(record)] == ["$.args.date"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _set("properties", "args", "properties", "actor1", "pattern", "^[A-Z]"),
+        _set("properties", "args", "properties", "actor1", "format", "x-actor-code"),
+        _set("properties", "spans", "uniqueItems", True),
+        _set("$schema", "http://json-schema.org/draft-07/schema#"),
+        _set("properties", "args", "x-note", "a keyword of the analyst's own"),
+    ],
+    ids=["pattern", "another format", "uniqueItems", "draft 7", "unknown keyword"],
+)
+def test_a_schema_beyond_the_plain_keywords_is_left_to_jsonschema(
+    tmp_path: Path, rules: RuleSet, seed_records: list[dict[str, Any]], change: Any
+) -> None:
+    folder = shutil.copytree(SCHEMAS, tmp_path / "schemas")
+    _edit("MEETING.schema.json", change)(folder)
+    schema = json.loads((folder / "MEETING.schema.json").read_text(encoding="utf-8"))
+    assert not validate.fast_enough(schema)
+    assert validate.fast_enough(json.loads((SCHEMAS / "MEETING.schema.json").read_text()))
+
+    edited = validate.load(folder, rules)
+
+    assert edited.fast == {}
+    record = _a_record(seed_records)
+    assert edited.problems(record) == []
+
+
+def test_a_pattern_is_still_checked_when_it_is_left_to_jsonschema(
+    tmp_path: Path, rules: RuleSet, seed_records: list[dict[str, Any]]
+) -> None:
+    folder = shutil.copytree(SCHEMAS, tmp_path / "schemas")
+    pattern = _set("properties", "args", "properties", "actor1", "pattern", "^[a-z]+$")
+    _edit("MEETING.schema.json", pattern)(folder)
+    edited = validate.load(folder, rules)
+    record = _a_record(seed_records)
+    assert [path for path, _ in edited.problems(record)] == ["$.args.actor1"]
 
 
 # ------------------------------------------------------------------ an invalid record from a rule
