@@ -229,12 +229,14 @@ class RuleSet:
     @functools.cached_property
     def made_reach(self) -> frozenset[str]:
         """The scopes beyond a match's paragraph ("title", "dateline", "document") where a
-        relation rule looks at mentions that entity rules make: a slot of such a type
-        filled from there, or an `except after/before` cue of such a type judging the
-        candidates of a title. (An `except when` cue is judged in the match's sentence.)"""
+        rule looks at mentions that entity rules make: a slot of such a type filled from
+        there, or an `except after/before` cue of such a type judging the candidates of a
+        title. (An `except when` cue is judged in the match's sentence.) Entity rules
+        count as relation rules do: the value of a mention they make can come from there,
+        and reach a record with that mention."""
         made = self.made_types
         reach: set[str] = set()
-        for rule in self.relation_rules:
+        for rule in (*self.relation_rules, *self.entity_rules):
             for fill in rule.fills:
                 if fill.capture is None and fill.type in made:
                     reach.update(fill.scopes)

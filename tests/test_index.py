@@ -557,6 +557,32 @@ def test_a_rule_asking_for_the_whole_document_has_it_prepared_whole(tmp_path: Pa
     assert [record] == extract_document(_without_index(rules), document)
 
 
+DATELINE_GUEST = r"""
+prepare:
+    dateline /^\s*By (Minister \w+) -/
+relation MET(a: actor, b: actor) unordered
+entity actor: words "Alice Arden"
+rule minister -> actor: within sentence: "Minister" Cap
+rule guest -> actor: within sentence: "the" "guest"
+    fill value from nearest actor in dateline
+rule met -> MET: within sentence: a:actor "met" b:actor
+"""
+
+
+def test_an_entity_rule_filled_from_the_dateline_has_the_dateline_cascaded(
+    tmp_path: Path,
+) -> None:
+    # "the guest" is the actor the dateline names, and only an entity rule makes that
+    # actor: a view prepared only where records come from must cascade the dateline too
+    rules = build(tmp_path, DATELINE_GUEST)
+    assert rules.made_reach == frozenset({"dateline"})
+    text = "A headline\n\nBy Minister Dupont - notes.\n\nAlice Arden met the guest on Monday.\n"
+    document = Document("d", text)
+    whole, _ = pipeline.extract_in_context(rules, document, skip=False)
+    assert [r["args"] for r in whole] == [{"a": "Alice Arden", "b": "Minister Dupont"}]
+    assert extract_document(rules, document) == whole
+
+
 def test_names_and_regexes_are_not_found_across_a_paragraph_break(tmp_path: Path) -> None:
     rules = build(
         tmp_path,
