@@ -6,8 +6,9 @@ run only where their mentions can reach a record, the whole document when a rule
 for it). The promise of every stage is the same: the records are those of the whole
 document prepared at once. This property test draws small rule sets from the shapes that
 stress the stages (entity rules valued from the sentence, paragraph, dateline, title or
-document; relation rules filled from any of those; sentence and paragraph patterns) and
-documents with headlines and datelines, and compares the two.
+document; relation rules filled from any of those, nearest to a capture, with `except`
+cues and a veto; sentence and paragraph patterns) and documents with headlines and
+datelines, and compares the two.
 """
 
 from __future__ import annotations
@@ -77,14 +78,19 @@ def rule_texts(draw: st.DrawFn) -> str:
             "rule local -> actor: within sentence: c:city group\n"
             f"    fill value from nearest actor in {draw(scopes())}\n"
         )
+    near = draw(st.sampled_from(("", " to b")))
     met = [
         'rule met -> MEETING: within sentence: a:actor "met" b:actor',
-        f"    fill place from nearest city in {draw(scopes())}",
+        f"    fill place from nearest city{near} in {draw(scopes())}",
     ]
     if draw(st.booleans()):
-        met.append(f"    fill host from nearest actor in {draw(scopes())}")
+        met.append('        except when "told" in sentence')
+    if draw(st.booleans()):
+        met.append(f"    fill host from nearest actor{near} in {draw(scopes())}")
         if draw(st.booleans()):
             met.append("        except after said within 2")
+    if draw(st.booleans()):
+        met.append("    unless said before a within 2")
     parts.append("\n".join(met) + "\n")
     if draw(st.booleans()):
         parts.append(
