@@ -8,7 +8,7 @@ document prepared at once. This property test draws small rule sets from the sha
 stress the stages (entity rules valued from the sentence, paragraph, dateline, title or
 document; relation rules filled from any of those, nearest to a capture, with `except`
 cues and a veto; sentence and paragraph patterns) and documents with headlines and
-datelines, and compares the two.
+datelines, hard wraps and non-breaking spaces, and compares the two.
 """
 
 from __future__ import annotations
@@ -130,7 +130,17 @@ def sentences(draw: st.DrawFn) -> str:
                 draw(st.sampled_from(("delegation", "officials"))),
                 *words,
             ]
-    return " ".join(words) + "."
+    spaces = [draw(SPACES) for _ in words[1:]]
+    return (
+        words[0]
+        + "".join(space + word for space, word in zip(spaces, words[1:], strict=True))
+        + "."
+    )
+
+
+# between words: mostly a space; sometimes a hard wrap, a non-breaking space (as a char or
+# an entity) or two spaces, which the view folds and the raw-text index must allow for
+SPACES = st.sampled_from((" ", " ", " ", " ", "\n", "\u00a0", "&nbsp;", "  "))
 
 
 @st.composite
