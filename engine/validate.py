@@ -259,24 +259,27 @@ def _fast_validators(
     documents: dict[str, Schema], relations: list[str]
 ) -> dict[str, jsonschema_rs.Validator]:
     """jsonschema-rs validators of the relations, when every schema of the folder is
-    fast_enough and has its $id (a reference can reach any of them); else none. Built
-    offline, on the folder's schemas alone: nothing is fetched."""
-    if not all(fast_enough(d) and isinstance(d.get("$id"), str) for d in documents.values()):
+    fast_enough and has the $id the toolkit writes (its file name under BASE, so that
+    references resolve alike); else none. Built offline, on the folder's schemas alone:
+    nothing is fetched."""
+    if not all(
+        fast_enough(document) and document.get("$id") == BASE + name
+        for name, document in documents.items()
+    ):
         return {}
-    resources: dict[str, Schema] = {}
-    for name, document in documents.items():
-        resources.setdefault(document["$id"], document)
-        resources.setdefault(BASE + name, document)
-    registry = jsonschema_rs.Registry(list(resources.items()))
-    return {
-        relation: jsonschema_rs.Draft202012Validator(
-            documents[f"{relation}.schema.json"],
-            registry=registry,
-            validate_formats=True,
-            offline=True,
-        )
-        for relation in relations
-    }
+    try:
+        registry = jsonschema_rs.Registry([(BASE + name, d) for name, d in documents.items()])
+        return {
+            relation: jsonschema_rs.Draft202012Validator(
+                documents[f"{relation}.schema.json"],
+                registry=registry,
+                validate_formats=True,
+                offline=True,
+            )
+            for relation in relations
+        }
+    except (ValueError, jsonschema_rs.ReferencingError):  # what jsonschema accepted: its call
+        return {}
 
 
 def _read(path: Path) -> Schema:

@@ -438,6 +438,36 @@ def test_a_schema_beyond_the_plain_keywords_is_left_to_jsonschema(
     assert edited.problems(record) == []
 
 
+@pytest.mark.parametrize("ids", ["relative", "another"])
+def test_a_schema_whose_id_the_toolkit_did_not_write_is_left_to_jsonschema(
+    tmp_path: Path, rules: RuleSet, seed_records: list[dict[str, Any]], ids: str
+) -> None:
+    folder = shutil.copytree(SCHEMAS, tmp_path / "schemas")
+    if ids == "relative":  # every schema named by its file name alone
+        for name in ("MEETING.schema.json", "record.schema.json"):
+            _edit(name, _set("$id", name))(folder)
+    else:
+        _edit("MEETING.schema.json", _set("$id", validate.BASE + "meetings.json"))(folder)
+    edited = validate.load(folder, rules)
+    assert edited.fast == {}
+    record = _a_record(seed_records)
+    assert edited.problems(record) == []
+    del record["evidence"]  # the envelope, reached by its reference, still holds
+    assert ("$", "'evidence' is a required property") in edited.problems(record)
+
+
+def test_a_schema_the_fast_validator_refuses_is_left_to_jsonschema(
+    rules: RuleSet, seed_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("not a schema jsonschema-rs reads")
+
+    monkeypatch.setattr(validate.jsonschema_rs, "Draft202012Validator", refuse)
+    schemas = validate.load(SCHEMAS, rules)
+    assert schemas.fast == {}
+    assert schemas.problems(_a_record(seed_records)) == []
+
+
 def test_a_pattern_is_still_checked_when_it_is_left_to_jsonschema(
     tmp_path: Path, rules: RuleSet, seed_records: list[dict[str, Any]]
 ) -> None:
