@@ -24,6 +24,7 @@ from engine.text import (
     token_pattern,
     view,
 )
+from engine.tokens import COMPILED, ascii_tokens
 
 # ------------------------------------------------------------------ helpers
 
@@ -1121,6 +1122,79 @@ def test_the_ascii_tokeniser_finds_what_token_finds(text: str, data: st.DataObje
     assert [m.span() for m in pattern.finditer(text, start, end)] == [
         m.span() for m in TOKEN.finditer(text, start, end)
     ]
+
+
+def scanned(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    ascii_tokens(text.encode("ascii"), start, end, starts, ends)
+    return list(zip(starts, ends, strict=True))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from(TOKEN_PIECES) | st.text(st.characters(max_codepoint=127))).map(
+        "".join
+    ),
+    st.data(),
+)
+def test_the_scan_over_bytes_finds_what_the_ascii_pattern_finds(
+    text: str, data: st.DataObject
+) -> None:
+    """tokens.ascii_tokens (the compiled build's tokeniser) finds the ASCII pattern's
+    tokens span for span, in a whole text and inside a part of it (a paragraph), line
+    breaks and separators (spaces to both) included."""
+    ascii_pattern = token_pattern("plain")
+    assert ascii_pattern is not TOKEN
+    assert scanned(text, 0, len(text)) == [m.span() for m in ascii_pattern.finditer(text)]
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert scanned(text, start, end) == [m.span() for m in ascii_pattern.finditer(text, start, end)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("U.S. and U.N. envoys", ["U.S.", "and", "U.N.", "envoys"]),
+        ("Mr. Lavrov, Oct. 26", ["Mr.", "Lavrov", ",", "Oct.", "26"]),
+        ("Mr.Lavrov", ["Mr", ".", "Lavrov"]),  # an abbreviation's full stop is before a space
+        ("K. Annan met k. annan", ["K.", "Annan", "met", "k", ".", "annan"]),
+        ("Iran's al-Assad O'Neil it'sx", ["Iran", "'s", "al-Assad", "O'Neil", "it'sx"]),
+        (
+            "on 2023-10-26 at 10:30, 1,000.5 pct",
+            ["on", "2023-10-26", "at", "10:30", ",", "1,000.5", "pct"],
+        ),
+        ("well... -5 'tis --", ["well", "...", "-", "5", "'", "tis", "-", "-"]),
+    ],
+)
+def test_the_scan_over_bytes_by_hand(text: str, expected: list[str]) -> None:
+    assert [text[start:end] for start, end in scanned(text, 0, len(text))] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(ASCII_TEXT.map(lambda text: text.replace("\n", " ")), st.data())
+def test_a_views_tokens_are_those_token_finds_in_each_paragraph(
+    text: str, data: st.DataObject
+) -> None:
+    """_tokenise, by the pattern or (compiled) by the scan over bytes, gives TOKEN's
+    tokens paragraph by paragraph: spans, texts and folded forms."""
+    from engine.text import _tokenise
+
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=4, unique=True)))
+    lines = list(zip([0, *cuts], [*cuts, len(text)], strict=True))
+    starts, ends, folded, texts, paragraphs = _tokenise(text, lines)
+    expected = [[m.span() for m in TOKEN.finditer(text, lo, hi)] for lo, hi in lines]
+    assert [list(zip(starts[a:b], ends[a:b], strict=True)) for a, b in paragraphs] == expected
+    assert texts == [text[start:end] for start, end in zip(starts, ends, strict=True)]
+    assert folded == [token.lower() for token in texts]
+
+
+def test_the_scan_is_used_where_it_is_compiled() -> None:
+    """tokens.COMPILED says whether the module runs compiled (an extension module, not
+    its .py source): the scan is slower than the pattern when interpreted."""
+    import engine.tokens
+
+    assert COMPILED == (not engine.tokens.__file__.endswith(".py"))
 
 
 UNGUARDED = regex.compile(TOKEN.pattern.replace(ABBREVIATION_GUARD, ""), TOKEN.flags)
