@@ -7,9 +7,9 @@ else the dateline or the document, as the rule says.
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import itertools
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -145,7 +145,7 @@ def unit_matches(
 
 def _inside(region: list[tuple[int, int]], lo: int, hi: int) -> bool:
     """Does tokens lo..hi-1 lie inside one of the region's (sorted) ranges?"""
-    index = bisect.bisect_right(region, (lo, float("inf"))) - 1
+    index = bisect_right(region, (lo, float("inf"))) - 1
     return index >= 0 and region[index][0] <= lo and hi <= region[index][1]
 
 
@@ -160,7 +160,7 @@ def starts_in(positions: list[int] | None, lo: int, hi: int) -> Sequence[int]:
     """The tokens of lo..hi-1 where a match can start (None: every token)."""
     if positions is None:
         return range(lo, hi)
-    return positions[bisect.bisect_left(positions, lo) : bisect.bisect_left(positions, hi)]
+    return positions[bisect_left(positions, lo) : bisect_left(positions, hi)]
 
 
 def distinct(matches: Iterator[Match], by_extent: bool) -> list[Match]:

@@ -11,13 +11,13 @@ spellings through a consonant skeleton of each token, instead of listing every s
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import json
-import operator
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -141,7 +141,7 @@ _PARTICLES = frozenset(
 
 def _capitalised(tokens: Sequence[str]) -> Iterator[bool]:
     """For each (non-empty) token, does it start with a capital? Mapped in C."""
-    return map(str.isupper, map(operator.itemgetter(0), tokens))
+    return map(str.isupper, map(itemgetter(0), tokens))
 
 
 def _name_part(token: str, first: bool) -> bool:
@@ -179,7 +179,7 @@ class Haystack:
             words = folded[lo:hi]
             # each token starts one char past the end of the one before (a space); the
             # last of `firsts` is where the paragraph's text ends, past its last token
-            firsts = list(itertools.accumulate([len(word) + 1 for word in words], initial=offset))
+            firsts = list(accumulate([len(word) + 1 for word in words], initial=offset))
             token_at.update(zip(firsts, range(lo, hi), strict=False))
             offset = firsts[-1] + 2
             pieces.append(" ".join(words))
@@ -251,7 +251,7 @@ class Gazetteer:
         if self.loose:
             # a name starts capitalised (the tokens that do are picked in C: no Python
             # step per token), and the key of its first word starts a key
-            for first in itertools.compress(range(len(original)), _capitalised(original)):
+            for first in compress(range(len(original)), _capitalised(original)):
                 if self.starts_a_key(token_skeleton(folded[first])):
                     hit = self._find_loose(folded, original, first, hay.stops[first])
                     if hit is not None:
@@ -265,7 +265,7 @@ class Gazetteer:
         known = self.prefixes.get(prefix)
         if known is None:
             keys = self.loose_keys
-            at = bisect.bisect_left(keys, prefix)
+            at = bisect_left(keys, prefix)
             known = at < len(keys) and keys[at].startswith(prefix)
             if len(self.prefixes) < PREFIX_MEMO:
                 self.prefixes[prefix] = known

@@ -8,11 +8,11 @@ alternatives and repetitions are tried exhaustively but only inside the rule's s
 
 from __future__ import annotations
 
-import bisect
 import functools
-import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from time import monotonic
 from typing import NamedTuple
 
 import regex
@@ -87,7 +87,7 @@ class Context:
     _word_starts: dict[frozenset[str], list[int]] = field(default_factory=dict)
     budget: int = 1_000_000
     checkpoint: int = 0  # the step count at which to check budget and time next
-    deadline: float = float("inf")  # time.monotonic() after which the document is given up
+    deadline: float = float("inf")  # monotonic() after which the document is given up
     region: list[tuple[int, int]] | None = None  # where entity rules run (None: everywhere)
     # per type, what makes its mentions, not made yet (made when the type is first asked for)
     pending: dict[str, Callable[[], list[Mention]]] = field(default_factory=dict)
@@ -109,7 +109,7 @@ class Context:
             raise MatchBudgetExceeded(
                 f"matching gave up after {self.budget:,} steps", steps=self.budget
             )
-        if time.monotonic() > self.deadline:
+        if monotonic() > self.deadline:
             raise MatchBudgetExceeded("matching ran out of time")
         self.checkpoint = min(self.budget + 1, self.steps + 0x400)
 
@@ -211,8 +211,8 @@ class Context:
         """The mentions of the type lying inside tokens lo..hi-1 (found by bisection)."""
         mentions = self.all_of(type_name)
         firsts = self._firsts[type_name]
-        start = bisect.bisect_left(firsts, lo)
-        stop = bisect.bisect_left(firsts, hi)
+        start = bisect_left(firsts, lo)
+        stop = bisect_left(firsts, hi)
         return [m for m in mentions[start:stop] if m.end <= hi]
 
 
@@ -357,8 +357,8 @@ class GapNode(Node):
                 yield end, caps
             return
         positions = ctx.starts_of(self.before)
-        low = bisect.bisect_left(positions, i + self.min)
-        high = bisect.bisect_right(positions, min(i + self.max, ctx.hi - 1))
+        low = bisect_left(positions, i + self.min)
+        high = bisect_right(positions, min(i + self.max, ctx.hi - 1))
         for index in range(low, high):
             yield positions[index], caps
 
@@ -434,7 +434,7 @@ def _reaches(reach: Reach, hi: int, i: int) -> bool:
 
 def _stands(positions: list[int], least: int, most: int | None, hi: int, i: int) -> bool:
     """Is one of the positions between i + least and i + most, before hi?"""
-    at = bisect.bisect_left(positions, i + least)
+    at = bisect_left(positions, i + least)
     return at < len(positions) and positions[at] <= (
         hi - 1 if most is None else min(hi - 1, i + most)
     )

@@ -7,9 +7,9 @@ canonical name, a date phrase its ISO day), so every later stage sees one value.
 from __future__ import annotations
 
 import datetime
-import functools
-import time
 from collections.abc import Callable, Iterator
+from functools import partial
+from time import monotonic
 
 import regex
 
@@ -43,14 +43,14 @@ def base_mentions(
     in their order."""
     haystack = Haystack.of(view.folded, view.paragraphs)
     found = phrases.scan(haystack) if phrases is not None else None
-    edges = _Once(functools.partial(token_edges, view))  # made when first needed
+    edges = _Once(partial(token_edges, view))  # made when first needed
     makers: dict[str, MentionMaker] = {}
     first = 0  # the number of the entity's first gazetteer in `phrases`
     for entity in entities.values():
         exact = found[first : first + len(entity.gazetteers)] if found is not None else None
         first += len(entity.gazetteers)
         if entity.gazetteers or entity.regexes:
-            makers[entity.name] = functools.partial(
+            makers[entity.name] = partial(
                 _mentions_of, entity, view, published, deadline, haystack, exact, edges
             )
     return makers
@@ -112,7 +112,7 @@ def token_edges(view: TextView) -> Edges:
 
 def check_time(deadline: float) -> None:
     """Give the document up once its time is spent (between and inside the stages)."""
-    if time.monotonic() > deadline:
+    if monotonic() > deadline:
         raise MatchBudgetExceeded("matching ran out of time")
 
 
@@ -153,4 +153,4 @@ def _regex_mentions(
 def _remaining(deadline: float) -> float | None:
     if deadline == float("inf"):
         return None
-    return max(0.001, deadline - time.monotonic())
+    return max(0.001, deadline - monotonic())

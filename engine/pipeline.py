@@ -8,10 +8,10 @@ text -> view (fold, drop boilerplate, sentences, tokens)
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import functools
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -290,7 +290,7 @@ def _anchored_paragraphs(
     words: dict[int, set[str]] = {}
     found = whole_words(rules.anchor_automaton, text.lower(), rules.anchor_phrases, paragraphs=True)
     for start, word in found:
-        number = bisect.bisect_right(firsts, start) - 1
+        number = bisect_right(firsts, start) - 1
         if number >= 0 and start < paragraphs[number][1]:
             words.setdefault(number, set()).add(word)
     return [number in words and rules.may_hold(words[number]) for number in range(len(firsts))]

@@ -8,11 +8,11 @@ every character of it, where it came from; then splits paragraphs, sentences and
 
 from __future__ import annotations
 
-import bisect
 import html
 import html.entities
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -554,7 +554,7 @@ def _sentences(
     at = 0  # the next mark to look at
     for number, (first, end) in enumerate(paragraphs):
         begin = first
-        at = bisect.bisect_left(marks, first, at)
+        at = bisect_left(marks, first, at)
         while at < len(marks) and marks[at] < end:
             stop = marks[at] + 1
             at += 1
