@@ -156,20 +156,22 @@ def _name_part(token: str, first: bool) -> bool:
 @dataclass(frozen=True)
 class Haystack:
     """A document's folded tokens as one string, each padded by spaces, so a phrase found
-    in it by the automaton starts and ends on token boundaries; `token_at` maps the offset
-    where a token starts to the token's index. Paragraphs are apart (a line break stands
-    between them), so no phrase is found across one; `stops[i]` is the end of token i's
-    paragraph."""
+    in it by the automaton starts and ends on token boundaries; `starts` are the offsets
+    where its tokens start, in order, and `tokens` their indices (`token_at`). Paragraphs
+    are apart (a line break stands between them), so no phrase is found across one;
+    `stops[i]` is the end of token i's paragraph."""
 
     text: str
-    token_at: dict[int, int]
+    starts: Sequence[int]
+    tokens: Sequence[int]
     stops: Sequence[int]
 
     @classmethod
     def of(cls, folded: Sequence[str], paragraphs: Sequence[tuple[int, int]] = ()) -> Haystack:
         if not paragraphs:
             paragraphs = [(0, len(folded))]
-        token_at: dict[int, int] = {}
+        starts: list[int] = []
+        tokens: list[int] = []
         stops: list[int] = []
         pieces: list[str] = []
         offset = 1
@@ -180,11 +182,17 @@ class Haystack:
             # each token starts one char past the end of the one before (a space); the
             # last of `firsts` is where the paragraph's text ends, past its last token
             firsts = list(accumulate([len(word) + 1 for word in words], initial=offset))
-            token_at.update(zip(firsts, range(lo, hi), strict=False))
-            offset = firsts[-1] + 2
+            offset = firsts.pop() + 2
+            starts.extend(firsts)
+            tokens.extend(range(lo, hi))
             pieces.append(" ".join(words))
             stops.extend([hi] * (hi - lo))
-        return cls(" " + " \n ".join(pieces) + " ", token_at, stops)
+        return cls(" " + " \n ".join(pieces) + " ", starts, tokens, stops)
+
+    def token_at(self, offset: int) -> int:
+        """The index of the token that starts at this offset (found by bisection: a few
+        phrases are found in a document, and a dict of every token would cost more)."""
+        return self.tokens[bisect_left(self.starts, offset)]
 
 
 @dataclass(frozen=True)
@@ -336,11 +344,10 @@ class PhraseIndex:
         hits: list[list[Hit]] = [[] for _ in range(self.size)]
         if self.finder is None:
             return hits
-        token_at = haystack.token_at
         owners = self.owners
         for key, start, _ in self.finder.find(haystack.text):
+            first = haystack.token_at(start + 1)  # the key is " phrase ": its token, after " "
             for number, entry, length in owners[key]:
-                first = token_at[start + 1]  # the key is " phrase ": its token, after " "
                 hits[number].append(new_hit((first, first + length, entry, False)))
         return hits
 
