@@ -1,7 +1,7 @@
 """Extension modules for setuptools (everything else is in pyproject.toml).
 
 With NEWSRULES_COMPILE=1, the engine's per-token modules (`[tool.newsrules] compiled` in
-pyproject.toml) are compiled to C with mypyc: extraction is about 1.5 times as fast, the
+pyproject.toml) are compiled to C with mypyc: extraction is about 1.6 times as fast, the
 records the same bytes (benchmarks/README.md). Without it, the package is pure Python.
 
 Every build happens in a new temporary folder, never in ./build: setuptools puts in a

@@ -45,6 +45,8 @@ BAD_LINES = [
         "publication date",
     ),
     ('{"id": "empty-text", "text": ""}', "unreadable", "no text"),
+    # spaces only, Unicode ones and the separators Python counts as spaces among them
+    ('{"id": "spaces-text", "text": " \\u3000\\u2029\\t\\n\\u001c"}', "unreadable", "no text"),
     # a number too long for Python's int, and brackets nested too deep for its decoder
     ('{"id": ' + "1" * 5000 + ', "text": "Talks."}', "unreadable", "not valid JSON"),
     (

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import RULES, SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.cli import main
 
@@ -166,6 +168,25 @@ def test_a_feed_on_standard_input_gives_its_documents_by_line_number() -> None:
             ("<stdin>:6", None),
             ("c", "z"),
         ], block
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["{", "}", " ", "\t", "\u3000", "\xa0", "\x1c", "\n", "a"]))
+    .map("".join)
+    .flatmap(lambda text: st.sampled_from([text, text.encode(), text.encode("cp1252", "replace")]))
+)
+def test_a_line_is_blank_when_it_holds_only_spaces(line: str | bytes) -> None:
+    """Unicode spaces count (as str.isspace has them), in a str or in UTF-8 bytes; a line
+    that is not UTF-8 is not blank."""
+    from engine.documents import _blank
+
+    try:
+        text = line.decode("utf-8") if isinstance(line, bytes) else line
+    except UnicodeDecodeError:
+        assert not _blank(line)
+        return
+    assert _blank(line) == (text == "" or text.isspace())
 
 
 def test_blank_lines_of_a_feed_are_skipped_whoever_reads_them() -> None:
