@@ -20,7 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from .compile import RelationType
+from .compiled_rules import RelationType
 from .errors import Diagnostic
 from .gazetteer import DataFileError, compose_file
 from .validate import DIALECT

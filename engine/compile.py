@@ -14,7 +14,7 @@ import itertools
 import operator
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import regex
 
@@ -31,6 +31,15 @@ from .check import (
     regex_flags,
     uses,
     walk,
+)
+from .compiled_rules import (
+    CompiledExcept,
+    CompiledFill,
+    CompiledRule,
+    CompiledVeto,
+    EntityType,
+    RelationType,
+    Trigger,
 )
 from .errors import Diagnostic
 from .gazetteer import Entry, Gazetteer, PhraseIndex, phrase_tokens
@@ -58,80 +67,10 @@ from .match import (
 from .prefilter import Needles, needles, word_automaton
 from .text import TOKEN
 
-Trigger = tuple[Literal["type", "word"], str]
 # (folded) words: a set of them, or a mapping keyed by them (a document's word positions)
 Words = Set[str] | Mapping[str, object]
 # what must stand before and after a word for a phrase to stand there (None: nothing)
 Phrase = tuple[regex.Pattern[str] | None, regex.Pattern[str] | None]
-
-
-@dataclass(frozen=True)
-class EntityType:
-    name: str
-    gazetteers: tuple[Gazetteer, ...]
-    regexes: tuple[regex.Pattern[str], ...]
-    normaliser: str | None
-
-
-@dataclass(frozen=True)
-class RelationType:
-    name: str
-    slots: tuple[SlotInfo, ...]
-    unordered: bool
-    description: str
-
-
-@dataclass(frozen=True)
-class CompiledVeto:
-    cue: Node
-    position: s.VetoPosition
-    anchor: str | None
-    other: str | None
-    window: int | None
-    source: str = ""  # the clause as written back (for explanations)
-
-
-@dataclass(frozen=True)
-class CompiledExcept:
-    kind: Literal["after", "before", "when"]
-    cue: Node
-    window: int | None
-    keep: bool = False  # `only after/before`: the cue must stand there
-    attribute: str | None = None  # `except when ... with another ATTRIBUTE`
-
-
-@dataclass(frozen=True)
-class CompiledFill:
-    """Fill `slots` from a capture, or from the nearest mention of `type` in `scopes`."""
-
-    slots: tuple[str, ...]
-    slot_type: str
-    capture: str | None = None
-    attribute: str | None = None
-    type: str | None = None
-    tests: tuple[Test, ...] = ()
-    scopes: tuple[s.FillScope, ...] = ()
-    anchor: str | None = None
-    excepts: tuple[CompiledExcept, ...] = ()
-
-
-@dataclass(frozen=True)
-class CompiledRule:
-    name: str
-    target: str
-    makes_entity: bool
-    scope: s.Scope
-    node: Node
-    triggers: frozenset[Trigger] | None  # None: may start anywhere
-    vetoes: tuple[CompiledVeto, ...]
-    fills: tuple[CompiledFill, ...]
-    priority: int
-    location: str
-    pattern: s.Pattern  # the syntax the node was compiled from (for explanations)
-    anchors: frozenset[str] | None = None  # a match holds one of these words (None: ?)
-    # with anchors, every set of uncommon words one of which a match holds (anchors too)
-    requires: tuple[frozenset[str], ...] = ()
-    sentence_start: bool = False  # a match starts where a sentence does (`^` first)
 
 
 @dataclass(frozen=True)

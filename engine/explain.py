@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import syntax as s
-from .compile import CompiledFill, CompiledRule, RuleSet, compile_pattern
+from .compile import RuleSet, compile_pattern
+from .compiled_rules import CompiledFill, CompiledRule
 from .documents import Document
 from .errors import DocumentError
 from .findings import (

@@ -14,14 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .compile import (
-    CompiledExcept,
-    CompiledFill,
-    CompiledRule,
-    CompiledVeto,
-    EntityType,
-    start_of,
-)
+from .compile import start_of
+from .compiled_rules import CompiledExcept, CompiledFill, CompiledRule, CompiledVeto, EntityType
 from .gazetteer import Attributes
 from .match import (
     Context,

@@ -13,7 +13,7 @@ from time import monotonic
 
 import regex
 
-from .compile import EntityType
+from .compiled_rules import EntityType
 from .gazetteer import Haystack, Hit, PhraseIndex
 from .match import MatchBudgetExceeded, Mention, new_mention
 from .normalise import NORMALISERS

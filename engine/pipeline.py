@@ -15,7 +15,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .compile import CompiledRule, Phrase, RuleSet
+from .compile import Phrase, RuleSet
+from .compiled_rules import CompiledRule
 from .documents import Document
 from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule, matches_somewhere

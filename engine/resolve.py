@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .compile import RelationType
+from .compiled_rules import RelationType
 from .findings import Finding, Value
 from .match import Mention
 

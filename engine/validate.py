@@ -26,7 +26,8 @@ from jsonschema.exceptions import SchemaError
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
-from .compile import RelationType, RuleSet
+from .compile import RuleSet
+from .compiled_rules import RelationType
 from .errors import ToolkitError
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
