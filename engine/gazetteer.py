@@ -156,14 +156,13 @@ def _name_part(token: str, first: bool) -> bool:
 @dataclass(frozen=True)
 class Haystack:
     """A document's folded tokens as one string, each padded by spaces, so a phrase found
-    in it by the automaton starts and ends on token boundaries; `starts` are the offsets
-    where its tokens start, in order, and `tokens` their indices (`token_at`). Paragraphs
-    are apart (a line break stands between them), so no phrase is found across one;
-    `stops[i]` is the end of token i's paragraph."""
+    in it by the automaton starts and ends on token boundaries; `starts[i]` is the offset
+    where token i starts (`token_at`). Paragraphs are apart (a line break stands between
+    them), so no phrase is found across one; `stops[i]` is the end of token i's paragraph.
+    The paragraphs are consecutive token ranges from the first token, as a view's are."""
 
     text: str
     starts: Sequence[int]
-    tokens: Sequence[int]
     stops: Sequence[int]
 
     @classmethod
@@ -171,7 +170,6 @@ class Haystack:
         if not paragraphs:
             paragraphs = [(0, len(folded))]
         starts: list[int] = []
-        tokens: list[int] = []
         stops: list[int] = []
         pieces: list[str] = []
         offset = 1
@@ -184,15 +182,14 @@ class Haystack:
             firsts = list(accumulate([len(word) + 1 for word in words], initial=offset))
             offset = firsts.pop() + 2
             starts.extend(firsts)
-            tokens.extend(range(lo, hi))
             pieces.append(" ".join(words))
             stops.extend([hi] * (hi - lo))
-        return cls(" " + " \n ".join(pieces) + " ", starts, tokens, stops)
+        return cls(" " + " \n ".join(pieces) + " ", starts, stops)
 
     def token_at(self, offset: int) -> int:
         """The index of the token that starts at this offset (found by bisection: a few
         phrases are found in a document, and a dict of every token would cost more)."""
-        return self.tokens[bisect_left(self.starts, offset)]
+        return bisect_left(self.starts, offset)
 
 
 @dataclass(frozen=True)

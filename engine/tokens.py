@@ -78,8 +78,8 @@ def ascii_tokens(data: bytes, lo: int, hi: int, starts: list[int], ends: list[in
             and _word_ends(data, at + 2, hi)
         ):
             end = at + 2  # 's
-        elif data[at] == FULL_STOP and data[at + 1 : at + 3] == b".." and at + 3 <= hi:
-            end = at + 3  # ...
+        elif data[at] == FULL_STOP and _at(data, at + 1, hi) == _at(data, at + 2, hi) == FULL_STOP:
+            end = at + 3  # ... (read byte by byte: no slice made at every full stop)
         else:
             end = at + 1
         starts.append(at)
