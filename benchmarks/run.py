@@ -49,7 +49,7 @@ ROUNDS = 3
 # --jobs 1 and --jobs 2 are compared over more pairs of runs (the rounds', then pairs of
 # their own): how fast two processes go depends most on what the neighbours do
 JOBS_ROUNDS = 6
-MYPYC_LABEL = "extract --jobs 1, compiled build (NEWSRULES_COMPILE=1)"
+PURE_LABEL = "extract --jobs 1, pure-Python build (NEWSRULES_COMPILE=0)"
 FLAT = 1.20  # memory is "flat" when the peak at 16x is within 20 % of the peak at 1x
 
 TARGETS = {
@@ -392,8 +392,8 @@ def compiled_modules() -> list[str]:
 
 
 def compiled_engine(work: Path) -> Path | str:
-    """A copy of the engine built as `NEWSRULES_COMPILE=1 pip install .` builds it (the
-    compiled modules beside the others), as its root folder; or why there is none."""
+    """A copy of the engine built as `pip install .` builds it where a C compiler is found
+    (the compiled modules beside the others), as its root folder; or why there is none."""
     if importlib.util.find_spec("mypyc") is None:
         return "n/a (mypy, which has mypyc, is not installed)"
     root = work / "compiled"
@@ -547,8 +547,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--no-compiled",
         dest="compiled",
         action="store_false",
-        help="skip the compiled build's row of section 1 (NEWSRULES_COMPILE=1: modules "
-        "compiled with mypyc; needs mypy and a C compiler)",
+        help="measure the pure-Python build only (what pip install . makes without a C "
+        "compiler); by default every section measures the compiled build, which mypyc must "
+        "make first (needs mypy and a C compiler), and section 1 the pure one beside it",
     )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -578,7 +579,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
-    bench = Bench(args, work)
+    # `bench` runs what `pip install .` builds where a C compiler is found: the compiled
+    # build, in every section; the pure-Python build (`pure`) runs beside it in section 1
+    pure = Bench(args, work)
+    bench, build = pure, "pure Python (--no-compiled)"
+    if args.compiled:
+        pure.log("compiling the compiled build's modules with mypyc ...")
+        root = compiled_engine(work)
+        if isinstance(root, str):
+            build = f"pure Python: the compiled build could not be made, {root}"
+        else:
+            bench = Bench(args, work, root, "cache-mypyc")
+            build = (
+                f"compiled by mypyc ({', '.join(compiled_modules())}), as `pip install .` "
+                "builds it where a C compiler is found; the pure-Python build beside it in 1"
+            )
+    other = pure if bench is not pure else None
     info = machine()
     info["load average at start"] = load()
     engine_at_start = fingerprint()
@@ -645,6 +661,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     bench.help = done.stdout + done.stderr
     bench.jobs = "--jobs" in bench.help
     bench.cache_flag = "cache" in bench.help.lower()
+    pure.help, pure.jobs, pure.cache_flag = bench.help, bench.jobs, bench.cache_flag
 
     # ---- compile: cold (empty cache) and warm (the same cache again), best of the rounds
     bench.log("compile-only runs (empty input)")
@@ -659,26 +676,17 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     cold, second = fastest(colds, wall=True), fastest(seconds, wall=True)
     cache_written = any(cold_cache.iterdir())
     cache_supported = bench.cache_supported = cache_written or bench.cache_flag
-
-    # ---- the compiled build (NEWSRULES_COMPILE=1), run in the rounds too
-    mypyc_bench: Bench | str | None = None
-    if args.compiled:
-        bench.log("compiling the compiled build's modules with mypyc ...")
-        root = compiled_engine(work)
-        mypyc_bench = root if isinstance(root, str) else Bench(args, work, root, "cache-mypyc")
-        if isinstance(mypyc_bench, Bench):
-            mypyc_bench.help, mypyc_bench.jobs = bench.help, bench.jobs
-            mypyc_bench.cache_flag, mypyc_bench.cache_supported = bench.cache_flag, cache_supported
+    pure.cache_supported = cache_supported
 
     # ---- side by side, and --jobs 2: in rounds, each system in turn, the fastest kept
     rounds: list[tuple[Result, Result | None, float | None]] = []  # --jobs 1, 2, ceiling
-    floors, spacys, mypyc_runs = [], [], []
+    floors, spacys, pure_runs = [], [], []
     for number in range(1, args.rounds + 1):
         suffix = "" if number == 1 else f" (round {number})"
         label = "extract --jobs 1" if bench.jobs else "extract"
         one = bench.extract(label + suffix, pack, main_input)
-        if isinstance(mypyc_bench, Bench):
-            mypyc_runs.append(mypyc_bench.extract(MYPYC_LABEL + suffix, pack, main_input))
+        if other is not None:
+            pure_runs.append(other.extract(PURE_LABEL + suffix, pack, main_input))
         floors.append(bench.baseline("floor", phrases_file, main_input, suffix))
         spacys.append(bench.baseline("spacy", phrases_file, main_input, suffix))
         two = None
@@ -695,11 +703,9 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         pairs.append((one, two, two_process_ceiling()))
     jobs2 = fastest([two for _, two, _ in pairs if two is not None]) if bench.jobs else None
 
-    mypyc_run = fastest(mypyc_runs) if mypyc_runs else None
-    if isinstance(mypyc_bench, str):
-        mypyc_run = Result(MYPYC_LABEL, main_input.docs, main_input.mb, note=mypyc_bench)
-    elif mypyc_run is not None and not same_output(mypyc_run, ex):
-        mypyc_run.note += " OUTPUT DIFFERS from the pure-Python run (or is missing)"
+    pure_run = fastest(pure_runs) if pure_runs else None
+    if pure_run is not None and not same_output(pure_run, ex):
+        pure_run.note += " OUTPUT DIFFERS from the compiled build's run (or is missing)"
 
     # ---- rule count
     rule_results = []
@@ -762,6 +768,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         f"{'benchmark pack:':24}rules/*.rules ({shipped_rules} rules: the MEETING rules and the "
         f"actor cascades), shipped city and nationality gazetteers, PETRARCH2 actors"
     )
+    say(f"{'extract build:':24}{build}")
     say(
         f"{'extract features:':24}--jobs {'yes' if bench.jobs else 'no'}; compiled-rule cache "
         f"(NEWSRULES_CACHE) {'yes' if cache_supported else 'no'}"
@@ -773,7 +780,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         f"{main_input.mb:.2f} MB; the fastest of {args.rounds} rounds of each system"
     )
     rows = []
-    for r in (ex, floor, spacy, *([mypyc_run] if mypyc_run is not None else [])):
+    for r in (ex, floor, spacy, *([pure_run] if pure_run is not None else [])):
         rows.append(
             [
                 r.label,
@@ -819,12 +826,13 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         f"extract/spaCy = {fmt(to_spacy, 3)} (target >= {TARGETS['spacy']:.0f}: "
         f"{verdict(to_spacy, TARGETS['spacy'], True)}); on wall time {fmt(wall_spacy, 3)}"
     )
-    if mypyc_run is not None and mypyc_run.mb_s:
-        speed = mypyc_run.mb_s
-        same = same_output(mypyc_run, ex)
+    if pure_run is not None and pure_run.mb_s:
+        speed = pure_run.mb_s
+        same = same_output(pure_run, ex)
         say(
-            f"compiled build (mypyc: {', '.join(compiled_modules())}): "
-            f"{fmt(speed / ex.mb_s if ex.mb_s else None, 2)}x the pure-Python extract; "
+            "pure-Python build (what `pip install .` makes without a C compiler, or with "
+            f"NEWSRULES_COMPILE=0): the compiled build is "
+            f"{fmt(ex.mb_s / speed if ex.mb_s else None, 2)}x as fast; pure "
             f"extract/floor = {fmt(speed / floor.mb_s if floor.mb_s else None, 4)}, "
             f"extract/spaCy = {fmt(speed / spacy.mb_s if spacy.mb_s else None, 3)}; "
             f"output the same bytes: {'yes' if same else 'NO'}"
@@ -1070,7 +1078,8 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
                 "cache_supported": cache_supported,
             },
             "jobs2": None if jobs2 is None else vars(jobs2),
-            "compiled": None if mypyc_run is None else vars(mypyc_run),
+            "build": build,
+            "pure": None if pure_run is None else vars(pure_run),
             "jobs_pairs": [
                 {
                     "jobs1": vars(one),

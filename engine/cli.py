@@ -21,12 +21,13 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import IO, Any, Never
 
 from tqdm import tqdm
 
-from . import validate
+from . import tokens, validate
 from .batch import Outcome, Work, process, task_documents, tasks
 from .cache import default_folder as default_cache_folder
 from .cache import uncollected
@@ -72,10 +73,26 @@ SMALL_BATCH = 64  # fewer documents than this are not worth starting worker proc
 REPORT_ARTICLES = 500  # an HTML page shows at most this many articles
 
 
+def version() -> str:
+    """The version, and the build: compiled by mypyc, or pure Python (setup.py)."""
+    try:
+        number = metadata.version("newsrules")
+    except metadata.PackageNotFoundError:
+        number = "(not installed)"
+    build = "compiled build (mypyc)" if tokens.COMPILED else "pure-Python build"
+    return f"extract: newsrules {number}, {build}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="extract",
         description="Apply extraction rules to news articles; write one JSON record per finding.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=version(),
+        help="say which version and which build (compiled or pure Python) runs, and stop",
     )
     parser.add_argument(
         "inputs",

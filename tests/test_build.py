@@ -1,12 +1,16 @@
-"""The build backend (backend/newsrules_build.py): the compiled build asks for mypy, and
-an editable install is always pure Python. Its hooks are called with setuptools' own
-replaced by recorders, so nothing is built here (`tox -e compiled` builds for real)."""
+"""The build backend (backend/newsrules_build.py): a build compiles where it can (or as
+NEWSRULES_COMPILE says) and then asks for mypy; an editable install is always pure
+Python; a compilation left to the machine that fails leaves a pure-Python package. The
+hooks are called with setuptools' own replaced by recorders (`tox -e compiled` builds the
+engine for real); the fallback is tried on small C extensions, built here."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import sysconfig
 import tomllib
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -51,16 +55,43 @@ def set_compile(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "compiles"), [(None, False), ("0", False), ("", False), ("1", True)]
+    ("value", "machine_can", "compiles"),
+    [
+        (None, True, True),  # the default: compile where the machine can
+        (None, False, False),
+        ("auto", True, True),
+        ("auto", False, False),
+        ("0", True, False),
+        ("1", True, True),
+        ("1", False, True),  # asked for: tried, and the build fails if it cannot
+    ],
 )
-def test_only_the_compiled_build_asks_for_mypy(
-    backend: ModuleType, monkeypatch: pytest.MonkeyPatch, value: str | None, compiles: bool
+def test_a_build_asks_for_mypy_when_it_compiles(
+    backend: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    value: str | None,
+    machine_can: bool,
+    compiles: bool,
 ) -> None:
     set_compile(monkeypatch, value)
+    monkeypatch.setattr(
+        backend, "cannot_compile", lambda: None if machine_can else "no C compiler (cc)"
+    )
     wanted = backend.get_requires_for_build_wheel()
     assert wanted[0] == "setuptools-own"
     assert any(w.startswith("mypy") for w in wanted) is compiles
     assert ("types-regex" in wanted) is compiles  # mypyc types the engine as mypy --strict does
+
+
+def test_a_machine_without_a_compiler_or_headers_cannot_compile(
+    backend: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CC", "no-such-compiler-here --flag")
+    assert backend.cannot_compile() == "no C compiler (no-such-compiler-here)"
+    monkeypatch.setenv("CC", "true")  # a program that exists
+    paths = {**sysconfig.get_paths(), "include": str(tmp_path)}  # no Python.h there
+    monkeypatch.setattr(backend.sysconfig, "get_paths", lambda: paths)
+    assert "no Python headers" in backend.cannot_compile()
 
 
 @pytest.mark.parametrize("value", ["1", "0", None])
@@ -68,11 +99,71 @@ def test_an_editable_install_is_pure_and_the_setting_comes_back(
     backend: ModuleType, monkeypatch: pytest.MonkeyPatch, value: str | None
 ) -> None:
     set_compile(monkeypatch, value)
+    monkeypatch.setattr(backend, "cannot_compile", lambda: None)  # a machine that could
     requires = backend.get_requires_for_build_editable()
-    assert requires == ["setuptools-own", "saw NEWSRULES_COMPILE=None"]
-    assert backend.build_editable("dist") == "built, NEWSRULES_COMPILE=None"
-    assert backend.prepare_metadata_for_build_editable("meta") == "built, NEWSRULES_COMPILE=None"
+    assert requires == ["setuptools-own", "saw NEWSRULES_COMPILE=0"]
+    assert backend.build_editable("dist") == "built, NEWSRULES_COMPILE=0"
+    assert backend.prepare_metadata_for_build_editable("meta") == "built, NEWSRULES_COMPILE=0"
     assert os.environ.get("NEWSRULES_COMPILE") == value  # as it was, set or not
+
+
+GOOD_C = """
+#include <Python.h>
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "%s", NULL, -1, NULL};
+PyMODINIT_FUNC PyInit_%s(void) { return PyModule_Create(&module); }
+"""
+
+
+def build_extensions(backend: ModuleType, where: Path, sources: dict[str, str]) -> list[Path]:
+    """Run the backend's build_ext on C extensions (name -> source) in `where`; the
+    extension files it was to make."""
+    from setuptools import Distribution, Extension
+
+    for name, source in sources.items():
+        (where / f"{name}.c").write_text(source, encoding="utf-8")
+    extensions = [Extension(name, [str(where / f"{name}.c")]) for name in sources]
+    distribution = Distribution({"name": "probe", "ext_modules": extensions})
+    command = backend.BuildExtOrPure(distribution)
+    command.build_lib = str(where / "lib")
+    command.build_temp = str(where / "temp")
+    command.ensure_finalized()
+    outputs = [Path(path) for path in command.get_outputs()]
+    command.run()
+    return outputs
+
+
+@pytest.mark.parametrize("value", [None, "auto"])
+def test_a_compilation_that_fails_leaves_no_extension_when_left_to_the_machine(
+    backend: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str | None
+) -> None:
+    """The first extension compiles, the second does not: the package must hold neither
+    (a compiled module without the rest of its build would be imported before the pure
+    one), and the install goes on."""
+    set_compile(monkeypatch, value)
+    sources = {"first": GOOD_C % ("first", "first"), "second": "this is not C;\n"}
+    outputs = build_extensions(backend, tmp_path, sources)
+    assert len(outputs) == 2
+    assert not any(path.exists() for path in outputs)
+
+
+def test_a_compilation_that_fails_fails_the_build_when_asked_for(
+    backend: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from setuptools.errors import CompileError
+
+    set_compile(monkeypatch, "1")
+    with pytest.raises(CompileError):
+        build_extensions(backend, tmp_path, {"second": "this is not C;\n"})
+
+
+def test_a_compilation_that_works_keeps_its_extensions(
+    backend: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    set_compile(monkeypatch, None)
+    sources = {name: GOOD_C % (name, name) for name in ("first", "second")}
+    outputs = build_extensions(backend, tmp_path, sources)
+    assert len(outputs) == 2
+    assert all(path.is_file() for path in outputs)
 
 
 def test_the_compiled_modules_are_engine_modules_frozen_among_them() -> None:

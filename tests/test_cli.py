@@ -54,6 +54,19 @@ def test_seeds_run_exits_0_with_records_and_a_summary() -> None:
     assert f"MEETING {len(found)}" in err
 
 
+def test_version_names_the_build_that_runs_without_rules() -> None:
+    """`extract --version` tells an analyst whether the install compiled (setup.py falls
+    back to pure Python where it cannot): compiled exactly when the engine's per-token
+    modules are not Python files."""
+    import engine.match
+
+    code, out, err = run("--version")
+    assert code == 0 and err == ""
+    compiled = not engine.match.__file__.endswith(".py")
+    expected = "compiled build (mypyc)" if compiled else "pure-Python build"
+    assert out.startswith("extract: newsrules ") and out.rstrip().endswith(expected)
+
+
 def test_output_is_the_same_bytes_on_every_run() -> None:
     first = run("--rules", str(RULES), str(SEEDS))[1]
     second = run("--rules", str(RULES), str(SEEDS))[1]
