@@ -257,7 +257,11 @@ def _first_line(error: BaseException) -> str:
     return str(error).splitlines()[0] if str(error) else ""
 
 
-BLOCK = 1 << 16  # bytes of a feed read at a time: a block of whole lines, one task
+# bytes of a feed read at a time: a block of whole lines, one task of a worker. Each task
+# costs the pool a round trip besides its work: with --jobs 2 on Reuters-21578 (17.5 MB,
+# compiled build), blocks of 64 kB (290 tasks) took 1.17-1.20 s, of 256 kB (70 tasks)
+# 1.08-1.13 s, and larger ones no less (benchmarks/README.md)
+BLOCK = 1 << 18
 # what reading a file raises when it is truncated or corrupt (a .gz above all)
 UNREADABLE_STREAM = (OSError, EOFError, zlib.error)
 

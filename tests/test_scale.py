@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.cli import main
+from engine.documents import BLOCK
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +36,11 @@ def feed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             text = seeds[number % len(seeds)].read_text(encoding="utf-8")
         document = {"id": f"doc-{number:03d}", "text": text, "published": "2023-10-27"}
+        document["notes"] = "padding " * 600  # metadata: the feed spans several blocks
         lines.append(json.dumps(document))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # several blocks, so several tasks for the workers, whose results must come in order
+    assert path.stat().st_size > 3 * BLOCK
     return path
 
 
