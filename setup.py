@@ -2,7 +2,7 @@
 
 Where this machine can compile C extensions (a C compiler and Python's headers), the
 engine's per-token modules (`[tool.newsrules] compiled` in pyproject.toml) are compiled
-to C with mypyc: extraction is about 1.6 times as fast, the records the same bytes
+to C with mypyc: extraction is about 1.5 times as fast, the records the same bytes
 (benchmarks/README.md). Elsewhere, or with NEWSRULES_COMPILE=0, the package is pure
 Python; with NEWSRULES_COMPILE=1 a build that cannot compile fails
 (backend/newsrules_build.py).
