@@ -7,8 +7,10 @@ requirement. Without them, or when the compilation fails, the package is pure Py
 the same records, slower. `NEWSRULES_COMPILE` decides otherwise:
 
     unset or "auto"   compile when this machine can, else pure Python (the default)
-    "0"               pure Python
-    "1" (or other)    compile, and fail the install when that is not possible
+    "0" (or "no", "false", "off")
+                      pure Python
+    "1" (or anything else: "yes", "true", "on")
+                      compile, and fail the install when that is not possible
 
 An editable install (`pip install -e .`) is always pure Python, NEWSRULES_COMPILE or not:
 compiled modules built beside the sources would go on running after the sources change.
@@ -48,7 +50,7 @@ def setting() -> str:
     value = os.environ.get(SETTING, "").strip().lower()
     if value in ("", "auto"):
         return "auto"
-    return "0" if value == "0" else "1"
+    return "0" if value in ("0", "no", "false", "off") else "1"
 
 
 def cannot_compile() -> str | None:

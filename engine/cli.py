@@ -83,6 +83,17 @@ def version() -> str:
     return f"extract: newsrules {number}, {build}"
 
 
+class _Version(argparse.Action):
+    """--version, whose answer is looked up only when asked (not at every start)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        print(version())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="extract",
@@ -90,8 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--version",
-        action="version",
-        version=version(),
+        action=_Version,
         help="say which version and which build (compiled or pure Python) runs, and stop",
     )
     parser.add_argument(

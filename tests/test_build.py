@@ -62,7 +62,10 @@ def set_compile(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
         ("auto", True, True),
         ("auto", False, False),
         ("0", True, False),
+        ("false", True, False),
+        ("No", True, False),
         ("1", True, True),
+        ("yes", False, True),
         ("1", False, True),  # asked for: tried, and the build fails if it cannot
     ],
 )
@@ -143,6 +146,7 @@ def test_a_compilation_that_fails_leaves_no_extension_when_left_to_the_machine(
     sources = {"first": GOOD_C % ("first", "first"), "second": "this is not C;\n"}
     outputs = build_extensions(backend, tmp_path, sources)
     assert len(outputs) == 2
+    assert list((tmp_path / "temp").rglob("first*.o")), "the first one was not compiled"
     assert not any(path.exists() for path in outputs)
 
 
