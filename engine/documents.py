@@ -125,10 +125,13 @@ def decode(data: bytes) -> tuple[str, tuple[str, ...]] | str:
     """Text of a document's bytes and what was repaired, or why it cannot be text.
 
     UTF-8 first; a file that is not UTF-8 but reads as Windows-1252 (the usual other
-    encoding of news pages) is decoded so, and says so; binary data is refused.
+    encoding of news pages) is decoded so, and says so; binary data is refused. A byte
+    order mark at the start (Windows tools write one) is not part of the text, as it is
+    not of a JSON-lines feed: the records' offsets are those an editor shows.
     """
     if b"\0" in data or _control_share(data) > 0.05:
         return "binary data, not text"
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8"), ()
     except UnicodeDecodeError as error:

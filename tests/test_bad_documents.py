@@ -216,6 +216,26 @@ def test_a_byte_order_mark_before_the_first_line_is_not_part_of_it(
     assert f"{len(lines)} documents read, {len(lines)} processed, 0 failed" in err
 
 
+def test_a_byte_order_mark_starts_no_text_file(tmp_path: Path) -> None:
+    """A .txt article saved with a byte order mark gives the records, offsets included,
+    of the same article without it (the JSON-lines reader drops the mark too), and its
+    evidence is still the text at its span."""
+    plain, marked = tmp_path / "plain", tmp_path / "marked"
+    for folder in (plain, marked):
+        shutil.copytree(SEEDS, folder)
+    for path in sorted(marked.glob("*.txt")):
+        path.write_bytes(codecs.BOM_UTF8 + path.read_bytes())
+    code, without, _ = run(str(plain))
+    assert code == 0 and without
+    code, with_mark, err = run(str(marked))
+    assert code == 0, err
+    assert with_mark == without
+    for record in with_mark:
+        start, end = record["evidence_span"]
+        text = (plain / record["doc"]).read_text("utf-8")
+        assert text[start:end] == record["evidence"]
+
+
 def test_a_null_or_empty_id_is_the_lines_place(tmp_path: Path) -> None:
     feed = tmp_path / "feed.jsonl"
     text = SEEDS.joinpath("000_6076344b43b91c38.txt").read_text("utf-8")
