@@ -43,6 +43,16 @@ class Outcome:
 
 
 Task = JsonLines | list[Input]  # what a worker is sent at a time
+# What processing a document gives: its Outcome, or, for a document that was processed and
+# has nothing to tell (no record, no note, no quiet sentence: most of a batch), only its
+# id. A str travels back from a worker and is counted by the main process at the least
+# cost; `outcome_of` gives the Outcome it stands for.
+Result = Outcome | str
+
+
+def outcome_of(result: Result) -> Outcome:
+    """The Outcome a result stands for."""
+    return Outcome(result, ()) if isinstance(result, str) else result
 
 
 def tasks(pieces: Iterable[Piece], size: int) -> Iterator[Task]:
@@ -70,9 +80,9 @@ def task_documents(task: Task) -> Iterable[Input]:
     return task.lines() if isinstance(task, JsonLines) else task
 
 
-def process(work: Work, found: Input) -> Outcome:
+def process(work: Work, found: Input) -> Result:
     """Extract one document (a JSON line is decoded here first); a failure is returned,
-    not raised, so the batch goes on."""
+    not raised, so the batch goes on. A document with nothing to tell gives its id."""
     item = found.read() if isinstance(found, JsonLine) else found
     if not isinstance(item, Document):
         return Outcome(item.id, None, ("unreadable", item.reason))
@@ -83,12 +93,15 @@ def process(work: Work, found: Input) -> Outcome:
         )
     except DocumentError as error:
         return Outcome(item.id, None, ("failed", error.reason), item.notes)
+    quiet = _quiet_sentences(work.rules, context, records) if work.quiet and context else ()
+    if not (records or item.notes or quiet or work.marks):
+        return item.id
     return Outcome(
         item.id,
         tuple(records),
         None,
         item.notes,
-        _quiet_sentences(work.rules, context, records) if work.quiet and context else (),
+        quiet,
         item.text if work.marks else None,
         _marks(work.rules, context) if work.marks and context else (),
     )

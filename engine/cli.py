@@ -28,7 +28,7 @@ from typing import IO, Any, Never
 from tqdm import tqdm
 
 from . import tokens, validate
-from .batch import Outcome, Work, process, task_documents, tasks
+from .batch import Outcome, Result, Work, outcome_of, process, task_documents, tasks
 from .cache import default_folder as default_cache_folder
 from .cache import uncollected
 from .compare import (
@@ -448,7 +448,16 @@ def _run(
     pieces = skip(read_pieces(args.inputs, fallback, stdin), sink.resumed)
     bar = _progress(args, err, sink.resumed)
     try:
-        for outcome in _every_outcome(work, pieces, args):
+        # with nothing to compare, show or report, a document with nothing to tell is only
+        # counted
+        counted_only = expected is None and bar is None and args.report is None
+        for result in _every_outcome(work, pieces, args):
+            if isinstance(result, str) and counted_only:
+                batch.read += 1
+                coverage.add(result)
+                sink.document_done(tally)
+                continue
+            outcome = outcome_of(result)
             valid = _handle(outcome, schemas, expected, sink, batch, log, err)
             coverage.add(outcome)
             if args.report is not None and len(articles) < REPORT_ARTICLES:
@@ -498,7 +507,7 @@ def _resumed_batch(resumed: int, tally: dict[str, Any]) -> Batch:
 
 def _every_outcome(
     work: Work, pieces: Iterator[Piece], args: argparse.Namespace
-) -> Iterator[Outcome]:
+) -> Iterator[Result]:
     """Outcomes in input order. With --report, the documents the page shows (the first
     REPORT_ARTICLES) are prepared whole, here, and keep their text and mentions; the
     others are prepared only as far as records can come from them, as without --report
@@ -510,7 +519,7 @@ def _every_outcome(
     yield from _outcomes(work, pieces, args)
 
 
-def _outcomes(work: Work, pieces: Iterator[Piece], args: argparse.Namespace) -> Iterator[Outcome]:
+def _outcomes(work: Work, pieces: Iterator[Piece], args: argparse.Namespace) -> Iterator[Result]:
     """Outcomes in input order, from worker processes or a Dask cluster when the batch is
     big enough to be worth them (a few documents are quicker done here)."""
     first, rest = take(pieces, SMALL_BATCH)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .batch import Outcome
+from .batch import Result
 
 KEPT = 10  # examples kept of each kind: a batch of millions must not grow this
 
@@ -25,15 +25,17 @@ class Coverage:
     quiet: Counter[str] = field(default_factory=Counter)  # relation -> sentences
     quiet_examples: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def add(self, outcome: Outcome) -> None:
+    def add(self, outcome: Result) -> None:
         self.documents += 1
+        if isinstance(outcome, str):  # processed, nothing to tell
+            self._processed_without_record(outcome)
+            return
         if outcome.records is None:
             return
-        self.processed += 1
         if not outcome.records:
-            self.silent += 1
-            if len(self.silent_examples) < KEPT:
-                self.silent_examples.append(outcome.doc)
+            self._processed_without_record(outcome.doc)
+        else:
+            self.processed += 1
         fired: set[str] = set()
         for record in outcome.records:
             for rule in record["rules"]:
@@ -44,6 +46,12 @@ class Coverage:
             self.quiet[relation] += 1
             if len(self.quiet_examples) < KEPT:
                 self.quiet_examples.append((outcome.doc, relation, sentence))
+
+    def _processed_without_record(self, doc: str) -> None:
+        self.processed += 1
+        self.silent += 1
+        if len(self.silent_examples) < KEPT:
+            self.silent_examples.append(doc)
 
     @property
     def never_fired(self) -> list[str]:

@@ -30,7 +30,7 @@ import regex
 from conftest import SEEDS
 
 from engine import RuleSet, UsageError, parallel
-from engine.batch import Outcome, Work, process, task_documents, tasks
+from engine.batch import Outcome, Work, outcome_of, process, task_documents, tasks
 from engine.documents import Document, Item, each_document, read_inputs, read_pieces
 from engine.errors import DocumentError
 from engine.parallel import (
@@ -349,6 +349,27 @@ def test_a_document_that_fails_comes_back_as_a_value(
     results = list(ordered_map(lines_of, setup, items, batch=1, **where(mode, request)))
     seeds = sorted(path.name for path in SEEDS.glob("*.txt"))
     assert [lines[0].split(": ")[:2] for lines in results] == [[s, "failed"] for s in seeds]
+
+
+def test_a_document_with_nothing_to_tell_comes_back_as_its_id(shipped_rules: RuleSet) -> None:
+    """Most documents of a batch give no record: they travel back from a worker as their
+    id alone (the cheapest result to send and count), which stands for an Outcome
+    without records; a document with a record, a note or a failure comes back whole."""
+    work = Work(shipped_rules)
+    quiet = Document("calm", "Markets were calm on Monday.")
+    meeting = Document("met", "Putin met Erdogan in Sochi on Monday.")
+    noted = Document("noted", "Markets were calm on Monday.", notes=("decoded as Windows-1252",))
+    failing = Document("failing", "Putin met Erdogan in Sochi on Monday.")
+    assert process(work, quiet) == "calm"
+    assert outcome_of("calm") == Outcome("calm", ())
+    assert isinstance(process(work, meeting), Outcome) and process(work, meeting).records
+    assert process(work, noted) == Outcome("noted", (), None, ("decoded as Windows-1252",))
+    costly = Work(shipped_rules, Limits(steps=1, steps_per_token=0))
+    assert process(costly, failing).problem[0] == "failed"  # type: ignore[union-attr]
+    # asked for what --stats and --report show, the document comes back whole
+    assert isinstance(process(Work(shipped_rules, marks=True), quiet), Outcome)
+    stats = process(Work(shipped_rules, quiet=True), Document("c", "Talks with Iran were calm."))
+    assert isinstance(stats, Outcome) and stats.quiet
 
 
 # ------------------------------------------------------------------ errors
