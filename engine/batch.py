@@ -3,9 +3,9 @@
 `process` is what runs where the work is spread (a local process pool or Dask
 workers): everything it needs travels once per worker in `Work`, the documents in tasks
 (a block of a feed's lines as it was read, or a few other documents: `task_documents`
-splits them there); what comes back,
-an `Outcome` per document, is small and plain, so the main process can write, validate,
-compare and count in input order whatever ran where.
+splits them there); what comes back, an `Outcome` per document (or only its id when it
+has nothing to tell: a `Result`), is small and plain, so the main process can write,
+validate, compare and count in input order whatever ran where.
 """
 
 from __future__ import annotations
