@@ -448,20 +448,16 @@ def _run(
     pieces = skip(read_pieces(args.inputs, fallback, stdin), sink.resumed)
     bar = _progress(args, err, sink.resumed)
     try:
-        # with nothing to compare, show or report, a document with nothing to tell is only
-        # counted
-        counted_only = expected is None and bar is None and args.report is None
+        # with nothing to compare or show, a document with nothing to tell is only counted
+        counted_only = expected is None and args.report is None
         for result in _every_outcome(work, pieces, args):
-            if isinstance(result, str) and counted_only:
-                batch.read += 1
-                coverage.add(result)
-                sink.document_done(tally)
-                continue
-            outcome = outcome_of(result)
-            valid = _handle(outcome, schemas, expected, sink, batch, log, err)
-            coverage.add(outcome)
-            if args.report is not None and len(articles) < REPORT_ARTICLES:
-                articles.append(_article(outcome, valid, batch, expected))
+            batch.read += 1
+            coverage.add(result)
+            if not (counted_only and isinstance(result, str)):
+                outcome = outcome_of(result)
+                valid = _handle(outcome, schemas, expected, sink, batch, log, err)
+                if args.report is not None and len(articles) < REPORT_ARTICLES:
+                    articles.append(_article(outcome, valid, batch, expected))
             sink.document_done(tally)
             if bar is not None:
                 bar.update(1)
@@ -541,7 +537,6 @@ def _handle(
     err: IO[str],
 ) -> list[Record]:
     """Report, validate, write and compare one document's outcome; its valid records."""
-    batch.read += 1
     for note in outcome.notes:
         print(f"extract: warning: {outcome.doc}: {note}", file=err)
         log.add(outcome.doc, "repaired", note)
