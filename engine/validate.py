@@ -14,6 +14,7 @@ says "invalid", or cannot read the record, that jsonschema looks, and jsonschema
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -214,7 +215,8 @@ def in_memory(rules: RuleSet) -> Schemas:
 
 
 # What jsonschema-rs and jsonschema are known to read alike: the keywords the generated
-# schemas use and their plain kin (annotations, bounds, combinators), the date format.
+# schemas use and their plain kin (annotations, bounds, combinators), the date format
+# (checked by jsonschema's own test in both: jsonschema-rs alone takes year 0000).
 # Left to jsonschema alone: `pattern` (Python's regexes and ECMA 262's differ), other
 # formats (which jsonschema checks only when optional packages are installed),
 # `uniqueItems`, `multipleOf` and the rest.
@@ -274,6 +276,7 @@ def _fast_validators(
             relation: jsonschema_rs.Draft202012Validator(
                 documents[f"{relation}.schema.json"],
                 registry=registry,
+                formats={name: functools.partial(_conforms, name) for name in _FAST_FORMATS},
                 validate_formats=True,
                 offline=True,
             )
@@ -281,6 +284,11 @@ def _fast_validators(
         }
     except (ValueError, jsonschema_rs.ReferencingError):  # what jsonschema accepted: its call
         return {}
+
+
+def _conforms(format_name: str, value: object) -> bool:
+    """jsonschema's own test of a format, for jsonschema-rs to use."""
+    return bool(Draft202012Validator.FORMAT_CHECKER.conforms(value, format_name))
 
 
 def _read(path: Path) -> Schema:

@@ -382,6 +382,19 @@ def test_the_fast_validator_agrees_with_jsonschema(
     assert (schemas.problems(record) == []) == reference
 
 
+@pytest.mark.parametrize(("date", "valid"), [("0001-01-01", True), ("0000-01-01", False)])
+def test_both_validators_read_a_date_alike(
+    schemas: validate.Schemas, seed_records: list[dict[str, Any]], date: str, valid: bool
+) -> None:
+    """Year 0000 is a date by RFC 3339's grammar, which jsonschema-rs follows, but not by
+    Python's, which jsonschema follows; the fast path must not let it through."""
+    record = copy.deepcopy(seed_records[0])
+    record["args"]["date"] = date
+    assert schemas.validators["MEETING"].is_valid(record) is valid
+    assert schemas.fast["MEETING"].is_valid(record) is valid
+    assert (schemas.problems(record) == []) is valid
+
+
 class Refusing:
     """A jsonschema validator that must not be asked."""
 
