@@ -363,7 +363,7 @@ def _in_scope(
     view = ctx.view
     kind = fill.type or ""
     if ctx.probe and scope in ("dateline", "title"):
-        raise WholeDocumentNeeded(f"the {scope}")
+        raise WholeDocumentNeeded(f"the {scope}", heading=True)
     if scope == "document":
         return _main_value(fill, match, ctx, fits)
     if scope == "dateline":

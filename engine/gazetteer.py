@@ -68,10 +68,8 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
 # ------------------------------------------------------------------ transliteration variants
 
 _DIGRAPHS = (("kh", "k"), ("gh", "g"), ("ph", "f"), ("q", "k"), ("ck", "k"), ("dh", "d"))
-_VOWEL_RUNS = regex.compile(r"[aeiouy]+")
-_REPEATS = regex.compile(r"(.)\1+")
+_VOWELS = frozenset("aeiouy")
 _CONSONANT = regex.compile(r"[^aeiouy]")
-_FINAL_H = regex.compile(r"(?<=[aeiouy])h$")
 MIN_VARIANT_CONSONANTS = 5  # shorter keys collide too often to be trusted
 PREFIX_MEMO = 1 << 16  # prefixes a gazetteer remembers whether a loose key starts with
 
@@ -89,8 +87,20 @@ def skeleton(token: str) -> str:
     word = token
     for digraph, single in _DIGRAPHS:
         word = word.replace(digraph, single)
-    word = _FINAL_H.sub("", word)  # Haniyeh = Haniya, Nakhalah = Nakhala
-    return _VOWEL_RUNS.sub("a", _REPEATS.sub(r"\1", word))
+    if word[-2:-1] in _VOWELS and word.endswith("h"):
+        word = word[:-1]  # Haniyeh = Haniya, Nakhalah = Nakhala
+    # repeated chars collapse, then each run of vowels becomes "a": one pass over the
+    # chars (three regex substitutions took most of the time of a token seen first)
+    kept: list[str] = []
+    previous = ""
+    for char in word:
+        if char in _VOWELS:
+            if previous not in _VOWELS:  # ("" is not a vowel)
+                kept.append("a")
+        elif char != previous:
+            kept.append(char)
+        previous = char
+    return "".join(kept)
 
 
 def variant_key(tokens: Sequence[str]) -> str | None:

@@ -227,7 +227,12 @@ class MatchBudgetExceeded(Exception):
 
 class WholeDocumentNeeded(Exception):
     """A partial view (some paragraphs only) was asked about what it does not hold: the
-    whole document, or a probe's missing heading (the title, the dateline)."""
+    whole document (`heading` False: no partial view can answer), or a probe's missing
+    heading (the title, the dateline: a partial view with the heading can)."""
+
+    def __init__(self, what: str, heading: bool = False) -> None:
+        super().__init__(what)
+        self.heading = heading
 
 
 # ------------------------------------------------------------------ matchers

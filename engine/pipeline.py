@@ -71,11 +71,13 @@ def extract_in_context(
         return [], None
     try:
         if skip and rules.anchor_automaton is not None:
-            found = _unless_more_needed(_probe, rules, document, limits) if probe else None
-            if found is None:
-                found = _unless_more_needed(_partial, rules, document, limits)
-            if found is not None:
-                return found
+            for attempt in (_probe, _partial) if probe else (_partial,):
+                try:
+                    found = _unless_more_needed(attempt, rules, document, limits)
+                except WholeDocumentNeeded:  # only the whole document can tell
+                    break
+                if found is not None:
+                    return found
         return _extract(rules, document, limits, focus=skip)
     except MatchBudgetExceeded as error:
         raise DocumentError(document.id, str(error)) from None
@@ -91,11 +93,16 @@ def _unless_more_needed(
     limits: Limits,
 ) -> Found | None:
     """The attempt's answer from a lesser preparation; None when that cannot tell: it
-    was asked about what it does not hold, or ran out of steps (its budget is smaller).
-    Out of time, the document is given up: no second try."""
+    was asked about what it does not hold but a fuller partial view does (a probe, about
+    the heading), or ran out of steps (its budget is smaller). Asked about the whole
+    document (the main city of the story), it raises WholeDocumentNeeded: a fuller partial
+    view would be asked the same, as its paragraphs hold the same mentions. Out of time,
+    the document is given up: no second try."""
     try:
         return attempt(rules, document, limits)
-    except WholeDocumentNeeded:
+    except WholeDocumentNeeded as needed:
+        if not needed.heading:
+            raise
         return None
     except MatchBudgetExceeded as error:
         if error.steps is None:

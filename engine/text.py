@@ -12,7 +12,7 @@ import html
 import html.entities
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,39 +94,130 @@ def _fold_piece(piece: str) -> str:
     return "".join(_fold_char(c) for c in decoded) if decoded != piece else piece
 
 
+class Offsets:
+    """Where each char of a folded text came from in the original: its start there (or its
+    end), kept by runs instead of an int a char (a document's chars stand for themselves
+    but at a few folds). Run k covers the chars from `firsts[k]` to the next run; in a
+    plain run they came from consecutive source chars, from `origins[k]` on; in a folded
+    one (an entity, "--", a curly quote...) all from the same place, `origins[k]`."""
+
+    def __init__(self, firsts: list[int], origins: list[int], plain: list[bool], size: int) -> None:
+        self.firsts = firsts
+        self.origins = origins
+        self.plain = plain
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> int:
+        if not 0 <= index < self.size:
+            raise IndexError(index)
+        run = bisect_right(self.firsts, index) - 1
+        origin = self.origins[run]
+        return origin + index - self.firsts[run] if self.plain[run] else origin
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.between(0, self.size))
+
+    def between(self, start: int, end: int) -> list[int]:
+        """The offsets of chars start..end-1."""
+        found: list[int] = []
+        run = max(0, bisect_right(self.firsts, start) - 1)
+        while run < len(self.firsts) and self.firsts[run] < end:
+            lo = max(start, self.firsts[run])
+            hi = min(end, self.firsts[run + 1] if run + 1 < len(self.firsts) else self.size)
+            origin = self.origins[run]
+            if self.plain[run]:
+                shift = origin - self.firsts[run]
+                found.extend(range(lo + shift, hi + shift))
+            else:
+                found.extend([origin] * (hi - lo))
+            run += 1
+        return found
+
+    def and_end(self, end: int) -> Offsets:
+        """These offsets, then `end` for one more char."""
+        return Offsets(
+            [*self.firsts, self.size], [*self.origins, end], [*self.plain, False], self.size + 1
+        )
+
+
+Positions = Sequence[int] | Offsets
+
+
 @dataclass(frozen=True)
 class Folded:
     """Folded text; its char i came from `original[starts[i]:ends[i]]` (a char, an entity...).
-    Ranges when each char came from itself (nothing to fold: most documents)."""
+    Ranges when each char came from itself (nothing to fold: most documents), else Offsets
+    (a list of as many ints made and freed took most of the time of folding a text)."""
 
     text: str
-    starts: Sequence[int]
-    ends: Sequence[int]
+    starts: Positions
+    ends: Positions
+
+
+class _Runs:
+    """What fold_characters builds: the folded text's pieces and where they came from."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.firsts: list[int] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.plain: list[bool] = []
+        self.size = 0
+
+    def copy(self, source: str, start: int, end: int) -> None:
+        """source[start:end] as it is."""
+        if end <= start:
+            return
+        self.out.append(source[start:end])
+        if self.plain and self.plain[-1] and self.starts[-1] + self.size - self.firsts[-1] == start:
+            self.size += end - start  # the run goes on
+            return
+        self._run(start, start + 1, True, end - start)
+
+    def put(self, text: str, start: int, end: int) -> None:
+        """`text` in place of source[start:end]."""
+        if text:
+            self.out.append(text)
+            self._run(start, end, False, len(text))
+
+    def _run(self, start: int, end: int, plain: bool, size: int) -> None:
+        self.firsts.append(self.size)
+        self.starts.append(start)
+        self.ends.append(end)
+        self.plain.append(plain)
+        self.size += size
+
+    def folded(self) -> Folded:
+        return Folded(
+            "".join(self.out),
+            Offsets(self.firsts, self.starts, self.plain, self.size),
+            Offsets(self.firsts, self.ends, self.plain, self.size),
+        )
 
 
 def fold_characters(original: str) -> Folded:
     """Fold formatting, keeping for every folded char the piece of source it came from."""
     if _nothing_to_fold(original):
         return Folded(original, range(len(original)), range(1, len(original) + 1))
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    runs = _Runs()
     specials = _ASCII_SPECIAL.finditer if original.isascii() else _SPECIAL.finditer
     position = 0
     for match in _fold_pieces(original):
         start, end = match.span()
-        _fold_plain(original, position, start, specials, out, starts, ends)
+        _fold_plain(original, position, start, specials, runs)
         piece = match.group()
         replacement = " - " if match.group("glued") else _fold_piece(piece)
         if replacement == piece:  # nothing to fold after all: each char stands for itself
-            _fold_plain(original, start, end, specials, out, starts, ends)
+            _fold_plain(original, start, end, specials, runs)
         else:
-            out.append(replacement)
-            starts.extend([start] * len(replacement))
-            ends.extend([end] * len(replacement))
+            runs.put(replacement, start, end)
         position = end
-    _fold_plain(original, position, len(original), specials, out, starts, ends)
-    return Folded("".join(out), starts, ends)
+    _fold_plain(original, position, len(original), specials, runs)
+    return runs.folded()
 
 
 # the chars `_fold_char` changes: all others stand for themselves, a run at a time
@@ -152,31 +243,16 @@ def _nothing_to_fold(text: str) -> bool:
 Specials = Callable[[str, int, int], Iterator["re.Match[str] | regex.Match[str]"]]
 
 
-def _fold_plain(
-    source: str,
-    start: int,
-    end: int,
-    specials: Specials,
-    out: list[str],
-    starts: list[int],
-    ends: list[int],
-) -> None:
+def _fold_plain(source: str, start: int, end: int, specials: Specials, runs: _Runs) -> None:
     """Fold source[start:end], which holds no piece, char by char: `specials` finds the
     chars that fold (in source, from start to end)."""
     position = start
     for special in specials(source, start, end):
         index = special.start()
-        out.append(source[position:index])
-        starts.extend(range(position, index))
-        ends.extend(range(position + 1, index + 1))
-        folded = _fold_char(source[index])
-        out.append(folded)
-        starts.extend([index] * len(folded))
-        ends.extend([index + 1] * len(folded))
+        runs.copy(source, position, index)
+        runs.put(_fold_char(source[index]), index, index + 1)
         position = index + 1
-    out.append(source[position:end])
-    starts.extend(range(position, end))
-    ends.extend(range(position + 1, end + 1))
+    runs.copy(source, position, end)
 
 
 def fold_token(text: str) -> str:
@@ -265,8 +341,8 @@ class TextView:
 
     original: str
     text: str
-    offsets: Sequence[int]
-    offset_ends: Sequence[int]
+    offsets: Positions
+    offset_ends: Positions
     starts: Sequence[int]
     ends: Sequence[int]
     folded: Sequence[str]
@@ -363,10 +439,12 @@ def view(
     )
 
 
-def _and_end(offsets: Sequence[int], end: int) -> Sequence[int]:
+def _and_end(offsets: Positions, end: int) -> Positions:
     """The offsets, then `end` (where the original ends: the offset of the text's end)."""
     if isinstance(offsets, range) and offsets.stop == end and offsets.step == 1:
         return range(offsets.start, end + 1)  # nothing folded: no copy
+    if isinstance(offsets, Offsets):
+        return offsets.and_end(end)
     return [*offsets, end]
 
 
@@ -398,7 +476,7 @@ def _layout(
     starts: list[int] = []
     ends: list[int] = []
     line_start = 0
-    for index, line in enumerate(lines):  # (ranges sliced are ranges: extend takes them)
+    for index, line in enumerate(lines):
         if index:
             out.append(breaks[index - 1])
             starts.append(folded.starts[line_start - 1])
@@ -406,10 +484,14 @@ def _layout(
         current = kept[index]
         if current is not None:
             out.append(current)
-            starts.extend(folded.starts[line_start : line_start + len(line)])
-            ends.extend(folded.ends[line_start : line_start + len(line)])
+            starts.extend(_between(folded.starts, line_start, line_start + len(line)))
+            ends.extend(_between(folded.ends, line_start, line_start + len(line)))
         line_start += len(line) + 1
     return Folded("".join(out), starts, ends)
+
+
+def _between(offsets: Positions, start: int, end: int) -> Sequence[int]:
+    return offsets.between(start, end) if isinstance(offsets, Offsets) else offsets[start:end]
 
 
 def _lines_to_search(

@@ -188,7 +188,9 @@ def test_a_killed_parallel_batch_with_failures_resumes_to_the_same_files_and_sum
 ) -> None:
     """Killed with SIGKILL, its workers end too; resumed, the records, the --errors file,
     the summary and the exit status are those of a run never stopped."""
-    feed = paragraphs_feed(tmp_path / "good.jsonl", copies=60)
+    # long enough, with two workers, to be killed after its first checkpoint (a second
+    # in) whatever the speed of the engine: some 3 seconds here
+    feed = paragraphs_feed(tmp_path / "good.jsonl", copies=150)
     lines = feed.read_text(encoding="utf-8").splitlines()
     for place in range(3, len(lines), 40):  # a failing document every 40
         lines[place] = json.dumps({"id": f"bad-{place}", "text": 5})

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from pathlib import Path
 
 import pytest
 from conftest import RULES
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.documents import Document
 from engine.gazetteer import (
@@ -111,6 +114,28 @@ SKELETONS = [
 @pytest.mark.parametrize(("token", "expected"), SKELETONS, ids=[t or "empty" for t, _ in SKELETONS])
 def test_skeleton(token: str, expected: str) -> None:
     assert skeleton(token) == expected
+
+
+def _recipe(token: str) -> str:
+    """The docstring's recipe, step by step with regexes: what `skeleton` does in one pass."""
+    word = token
+    for digraph, single in (
+        ("kh", "k"),
+        ("gh", "g"),
+        ("ph", "f"),
+        ("q", "k"),
+        ("ck", "k"),
+        ("dh", "d"),
+    ):
+        word = word.replace(digraph, single)
+    word = re.sub(r"(?<=[aeiouy])h\Z", "", word)
+    return re.sub(r"[aeiouy]+", "a", re.sub(r"(.)\1+", r"\1", word, flags=re.DOTALL))
+
+
+# letters where the recipe's steps meet (digraph halves, vowels, a final h), and others
+@given(st.text(alphabet="aeiouyhkgpqcdtsnr.9\u00e9", max_size=14))
+def test_skeleton_follows_the_recipe(token: str) -> None:
+    assert skeleton(token) == _recipe(token)
 
 
 SAME_KEY = [

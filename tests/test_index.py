@@ -557,6 +557,41 @@ def test_a_rule_asking_for_the_whole_document_has_it_prepared_whole(tmp_path: Pa
     assert [record] == extract_document(_without_index(rules), document)
 
 
+def test_a_probe_asked_about_the_whole_document_goes_straight_to_it(tmp_path: Path) -> None:
+    """An entity rule that asks the probe for the story's main actor would ask a partial
+    view the same (its paragraph holds the same mentions there): the probe says so, and
+    the document is prepared whole at once, with the record a whole preparation gives.
+    A probe asked about the heading leaves it to the partial view, which holds it."""
+    rules = build(
+        tmp_path,
+        PARTIAL + 'rule host -> actor: within sentence: "the" "host"\n'
+        "    fill value from nearest actor in document\n",
+    )
+    # the story's main actor, Alice Arden, is named twice, in a paragraph without an anchor
+    text = (
+        "Nothing new\n\nAlice Arden flew to Lyon. Alice Arden waved.\n\n"
+        "The host met Bob Brandt in Paris.\n"
+    )
+    document, limits = Document("d", text), pipeline.Limits()
+    with pytest.raises(pipeline.WholeDocumentNeeded):
+        pipeline._unless_more_needed(pipeline._probe, rules, document, limits)
+    with pytest.raises(pipeline.WholeDocumentNeeded):
+        pipeline._unless_more_needed(pipeline._partial, rules, document, limits)
+    (record,), context = pipeline.extract_in_context(rules, document)
+    assert context is not None and not context.partial
+    assert (record["args"]["a"], record["args"]["b"]) == ("Alice Arden", "Bob Brandt")
+    assert record["args"]["city"] == "Paris"
+    assert [record] == extract_document(_without_index(rules), document)
+    # asked about the title instead, the probe leaves it to the partial view
+    titled = build(
+        tmp_path,
+        PARTIAL + 'rule host -> actor: within sentence: "the" "host"\n'
+        "    fill value from nearest actor in title\n",
+    )
+    headed = Document("d", "Alice Arden in Paris\n\nThe host met Bob Brandt.\n")
+    assert pipeline._unless_more_needed(pipeline._probe, titled, headed, limits) is None
+
+
 DATELINE_GUEST = r"""
 prepare:
     dateline /^\s*By (Minister \w+) -/

@@ -312,6 +312,44 @@ def test_fold_characters_offsets_point_at_the_producing_source_char(seed: int) -
         assert char in result
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_folded_offsets_read_alike_by_index_by_slice_and_in_order(seed: int) -> None:
+    """The offsets are kept by runs (not an int a char): read by index, by a slice
+    (`between`) or from start to end, they give the same positions, and `_and_end` adds
+    the original's end after them."""
+    from engine.text import Offsets, _and_end
+
+    rng = random.Random(seed)
+    original, _, expected = _compose(_glued([rng.choice(UNITS) for _ in range(30)]))
+    folded = fold_characters(original)
+    for offsets in (folded.starts, folded.ends):
+        assert isinstance(offsets, Offsets | range)
+        assert len(offsets) == len(folded.text)
+        assert [offsets[i] for i in range(len(offsets))] == list(offsets)
+        a, b = sorted(rng.sample(range(len(offsets) + 1), 2))
+        between = offsets.between(a, b) if isinstance(offsets, Offsets) else offsets[a:b]
+        assert list(between) == list(offsets)[a:b]
+        with pytest.raises(IndexError):
+            offsets[len(offsets)]
+    assert list(folded.starts) == expected[:-1]
+    assert list(_and_end(folded.starts, len(original))) == expected
+    # each char came from a piece of the original of one char or more
+    assert all(e > s for s, e in zip(folded.starts, folded.ends, strict=True))
+
+
+def test_a_dropped_line_between_folds_maps_every_token_back() -> None:
+    original = (
+        "Abu\u00a0Marzouk \u2014 the envoy \u2014 met \u201cBagheri Kani\u201d.\n"
+        "Advertisement\n"
+        "They talked&nbsp;for hours -- in Moscow.\n"
+    )
+    v = view(original, drop_lines=DROP)
+    assert "Advertisement" not in v.text
+    _assert_tokens_map_back(original, v)
+    start, end = v.token_span(len(v.starts) - 2, len(v.starts) - 1)
+    assert original[start:end] == "Moscow"
+
+
 def test_html_ellipsis_entity_folds_like_the_ellipsis_character() -> None:
     """An HTML entity must not change what rules find: &hellip; is the same as the character."""
     assert _fold("wait&hellip; then")[0] == _fold("wait\u2026 then")[0]
