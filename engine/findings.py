@@ -87,11 +87,6 @@ def apply_rule(rule: CompiledRule, ctx: Context, facts: DocumentFacts) -> list[F
 # ------------------------------------------------------------------ matching
 
 
-def matches_somewhere(rule: CompiledRule, ctx: Context) -> bool:
-    """Does the rule's pattern match anywhere (before vetoes and fills)?"""
-    return next(_matches(rule, ctx), None) is not None
-
-
 def _units(rule: CompiledRule, ctx: Context) -> list[tuple[int, int]]:
     view = ctx.view
     return list(view.sentences) if rule.scope.unit == "sentence" else list(view.paragraphs)
@@ -362,7 +357,7 @@ def _in_scope(
 ) -> Mention | None:
     view = ctx.view
     kind = fill.type or ""
-    if ctx.probe and scope in ("dateline", "title"):
+    if (ctx.probe and scope == "title") or (scope == "dateline" and _unprepared_dateline(ctx)):
         raise WholeDocumentNeeded(f"the {scope}", heading=True)
     if scope == "document":
         return _main_value(fill, match, ctx, fits)
@@ -376,6 +371,12 @@ def _in_scope(
         return None
     pool = [m for m in ctx.between(kind, *span) if not _in_dateline(m, view) and fits(m, scope)]
     return _closest(pool, anchor)
+
+
+def _unprepared_dateline(ctx: Context) -> bool:
+    """Is the document's dateline left out of a probe? (It is found in the whole text: a
+    document without one has none in any view.)"""
+    return ctx.probe and ctx.view.dateline is not None
 
 
 def _scope_range(scope: str, match: Match, ctx: Context) -> tuple[int, int] | None:

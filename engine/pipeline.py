@@ -19,7 +19,7 @@ from .compile import Phrase, RuleSet
 from .compiled_rules import CompiledRule
 from .documents import Document
 from .errors import DocumentError
-from .findings import DocumentFacts, Finding, apply_rule, matches_somewhere
+from .findings import DocumentFacts, Finding, apply_rule
 from .frozen import Frozen
 from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded
 from .mentions import MentionMaker, base_mentions, check_time, normalise
@@ -62,8 +62,8 @@ def extract_in_context(
     With `skip`, the document is prepared only as far as records can come from it: not
     at all when it lacks, for every relation rule, a word of one of the sets of words
     the rule's matches require (its context is None); with `probe`, first only the
-    paragraphs that do hold them, and when no relation rule's pattern matches there,
-    no further; else those paragraphs, the first paragraph and the dateline's (a partial
+    paragraphs that do hold them, and when no rule asks about the heading there, no
+    further; else those paragraphs, the first paragraph and the dateline's (a partial
     view). A rule that asks about the whole document (its main city) has it prepared
     whole. The records are the same either way.
     """
@@ -110,14 +110,13 @@ def _unless_more_needed(
         return None
 
 
-def _probe(rules: RuleSet, document: Document, limits: Limits) -> Found | None:
-    """No records, and the probe's context, when no relation rule's pattern matches in
-    the paragraphs holding its words (prepared alone); None when one does."""
-    _, context, _ = prepare_mentions(rules, document, limits, partial=True, probe=True)
-    candidates = rules.relation_rules_for(context.word_positions)
-    if any(matches_somewhere(rule, context) for rule in candidates):
-        return None
-    return [], context
+def _probe(rules: RuleSet, document: Document, limits: Limits) -> Found:
+    """The records of the paragraphs holding the relation rules' words, prepared alone,
+    and the probe's context. They are the document's records unless a rule asks about
+    the heading (WholeDocumentNeeded): a record comes from a match, and a match only from
+    such a paragraph, which a partial view prepares the same."""
+    _, context, facts = prepare_mentions(rules, document, limits, partial=True, probe=True)
+    return find_records(rules, document.id, context, facts), context
 
 
 def _partial(rules: RuleSet, document: Document, limits: Limits) -> Found:

@@ -557,6 +557,28 @@ def test_a_rule_asking_for_the_whole_document_has_it_prepared_whole(tmp_path: Pa
     assert [record] == extract_document(_without_index(rules), document)
 
 
+def test_records_that_need_no_heading_come_from_the_probe(tmp_path: Path) -> None:
+    """A record is made from a match in a paragraph holding an anchor word, which the
+    probe prepares as a partial view would: when no rule asks about the heading (the
+    city is in the sentence; the document has no dateline, so there is none to ask
+    about), the probe's records are the document's, and nothing more is prepared."""
+    rules = build(tmp_path, PARTIAL)
+    for text, city in (
+        ("Talks in Europe\n\nNothing new.\n\nAlice Arden met Bob Brandt in Lyon.\n", "Lyon"),
+        # no city in the sentence, none in the dateline (there is none), one in the paragraph
+        ("Talks in Europe\n\nAlice Arden met Bob Brandt. Geneva was cold.\n", "Geneva"),
+    ):
+        records, context = pipeline.extract_in_context(rules, Document("d", text))
+        assert context is not None and context.probe, text
+        assert [r["args"]["city"] for r in records] == [city]
+        assert records == extract_document(_without_index(rules), Document("d", text))
+    # a dateline the probe did not prepare is asked about: the partial view has it
+    dated = "Talks in Europe\n\nGENEVA - Nothing new.\n\nAlice Arden met Bob Brandt.\n"
+    records, context = pipeline.extract_in_context(rules, Document("d", dated))
+    assert context is not None and context.partial and not context.probe
+    assert [r["args"]["city"] for r in records] == ["Geneva"]
+
+
 def test_a_probe_asked_about_the_whole_document_goes_straight_to_it(tmp_path: Path) -> None:
     """An entity rule that asks the probe for the story's main actor would ask a partial
     view the same (its paragraph holds the same mentions there): the probe says so, and
