@@ -357,7 +357,9 @@ def _in_scope(
 ) -> Mention | None:
     view = ctx.view
     kind = fill.type or ""
-    if (ctx.probe and scope == "title") or (scope == "dateline" and _unprepared_dateline(ctx)):
+    # a probe has no heading; the dateline is found in the whole text, so a document
+    # without one has none to ask about in any view
+    if ctx.probe and (scope == "title" or (scope == "dateline" and view.dateline is not None)):
         raise WholeDocumentNeeded(f"the {scope}", heading=True)
     if scope == "document":
         return _main_value(fill, match, ctx, fits)
@@ -371,12 +373,6 @@ def _in_scope(
         return None
     pool = [m for m in ctx.between(kind, *span) if not _in_dateline(m, view) and fits(m, scope)]
     return _closest(pool, anchor)
-
-
-def _unprepared_dateline(ctx: Context) -> bool:
-    """Is the document's dateline left out of a probe? (It is found in the whole text: a
-    document without one has none in any view.)"""
-    return ctx.probe and ctx.view.dateline is not None
 
 
 def _scope_range(scope: str, match: Match, ctx: Context) -> tuple[int, int] | None:

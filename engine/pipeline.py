@@ -115,8 +115,7 @@ def _probe(rules: RuleSet, document: Document, limits: Limits) -> Found:
     and the probe's context. They are the document's records unless a rule asks about
     the heading (WholeDocumentNeeded): a record comes from a match, and a match only from
     such a paragraph, which a partial view prepares the same."""
-    _, context, facts = prepare_mentions(rules, document, limits, partial=True, probe=True)
-    return find_records(rules, document.id, context, facts), context
+    return _extract(rules, document, limits, partial=True, probe=True)
 
 
 def _partial(rules: RuleSet, document: Document, limits: Limits) -> Found:
@@ -129,8 +128,9 @@ def _extract(
     limits: Limits,
     focus: bool = False,
     partial: bool = False,
+    probe: bool = False,
 ) -> Found:
-    _, context, facts = prepare_mentions(rules, document, limits, focus, partial)
+    _, context, facts = prepare_mentions(rules, document, limits, focus, partial, probe)
     return find_records(rules, document.id, context, facts), context
 
 
