@@ -52,7 +52,7 @@ from .documents import (
     skip,
     take,
 )
-from .errors import Diagnostic, DocumentError, RuleSetError, UsageError
+from .errors import Diagnostic, DocumentError, RuleSetError, UsageError, WorkerLost
 from .explain import NoSuchSentence, UnknownRule, explain
 from .explain import render as render_explanation
 from .html import Article
@@ -68,6 +68,7 @@ from .validate import SchemaProblem
 EXIT_OK, EXIT_DOCUMENTS_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a tool whose reader left
 EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a tool stopped by Ctrl-C
+EXIT_WORKER_LOST = 3  # a worker process was killed: the batch stopped before its end
 DEFAULT_SCHEMAS = "schemas"
 SMALL_BATCH = 64  # fewer documents than this are not worth starting worker processes
 REPORT_ARTICLES = 500  # an HTML page shows at most this many articles
@@ -270,6 +271,13 @@ def main(
     except KeyboardInterrupt:  # Ctrl-C: what was written stays (-o FILE --resume goes on)
         print("extract: interrupted", file=stderr if stderr is not None else sys.stderr)
         return EXIT_INTERRUPTED
+    except WorkerLost as error:  # as an interruption: what was written stays
+        print(
+            f"extract: {error}: the batch stops here; with -o FILE, run the same command "
+            "again with --resume to go on",
+            file=stderr if stderr is not None else sys.stderr,
+        )
+        return EXIT_WORKER_LOST
     except BrokenPipeError:
         # the reader went away (`extract ... | head`): stop quietly, as other tools do
         if stdout is None:

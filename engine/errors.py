@@ -2,7 +2,9 @@
 
 * the rule author's (`RuleSetError`: exit 2, every diagnostic of the set at once),
 * a document's (`DocumentError`: reported, the document skipped, the batch goes on),
-* a usage error on the command line (`UsageError`: exit 2).
+* a usage error on the command line (`UsageError`: exit 2),
+* the machine's (`WorkerLost`: a worker process was killed; the batch stops, what was
+  written stays, and `--resume` goes on from there).
 
 Every diagnostic carries a stable code, so tests assert codes and fields, not prose.
 """
@@ -83,3 +85,8 @@ class DocumentError(ToolkitError):
 
 class UsageError(ToolkitError):
     """The command line asks for something that cannot be done."""
+
+
+class WorkerLost(ToolkitError):
+    """A worker process ended before its work was done (killed, out of memory): the batch
+    stops there; what was written before stays."""

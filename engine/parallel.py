@@ -34,14 +34,15 @@ import uuid
 import warnings
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Generic, Protocol, TypeVar
 
-from .errors import UsageError
+from .errors import UsageError, WorkerLost
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -53,6 +54,11 @@ BATCH = 64  # items per task: large enough that sending them costs little beside
 # batches out per worker: enough that a slow batch at the head of the line (results are
 # taken in order) does not leave the other workers idle; memory stays a few batches
 WINDOW = 8
+PIPE_BYTES = 1 << 20  # what the pipe of tasks to a worker holds (Linux's limit for any user,
+# unless an administrator lowered /proc/sys/fs/pipe-max-size)
+QUEUED = 2  # tasks a worker has at most: the one it does and the next
+HEADER_BYTES = 16  # what a pipe carries besides a task's bytes (its length)
+STOP_SECONDS = 5.0  # how long an idle worker asked to end may take before it is made to
 SCHEDULER_SECONDS = 5.0  # how long to try reaching a Dask scheduler (and to wait for a worker)
 LOCAL = "local"  # dask="local": a Dask cluster on this machine, for the run only
 
@@ -128,15 +134,6 @@ def _alone(item: T) -> tuple[T]:
 
 # ------------------------------------------------------------------ what a worker runs
 
-_shared: Any = None  # in a pool worker: `shared`, installed once by `_install`
-
-
-def _install(shared: object, parent: int | None = None) -> None:
-    global _shared
-    _shared = shared
-    _end_with_parent(parent)
-
-
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
@@ -187,12 +184,6 @@ def _run_batch(
     return done
 
 
-def _run_pool_batch(
-    work: Callable[[Any, T], R], split: Split, chunks: list[Any]
-) -> list[R] | _Failure:
-    return _run_batch(work, split, _shared, chunks)
-
-
 def _sendable(error: Exception) -> Exception:
     """The error itself when it can travel, else a RuntimeError that says what it was: it
     must pickle (an error holding a lock, a file or a regex match does not) and be
@@ -233,7 +224,7 @@ def _check_sendable(work: Callable[..., Any]) -> None:
 
 
 class _Pending(Protocol[R_co]):
-    """What both a concurrent.futures and a distributed future offer."""
+    """What the window needs of a Dask future."""
 
     def result(self) -> R_co | _Failure: ...
 
@@ -299,22 +290,208 @@ def _in_pool(
     if isinstance(context, multiprocessing.context.ForkServerContext):
         # workers are forked from a server that has the engine imported already
         context.set_forkserver_preload(["__main__", __name__])
-    forked = isinstance(context, multiprocessing.context.ForkContext)
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_install,
-        initargs=(shared, os.getpid() if forked else None),
-    )
-
-    def submit(taken: list[Any]) -> Future[list[R] | _Failure]:
-        return pool.submit(_run_pool_batch, work, split, taken)
-
-    window: _Window[Any, R] = _Window(submit, iter(chunks), batch, size)
+    workers: list[_Worker] = []
     try:
-        yield from window.results()
-    finally:  # batches not started are dropped; the workers end before this returns
-        pool.shutdown(wait=True, cancel_futures=True)
+        for _ in range(jobs):
+            workers.append(_Worker.start(context, shared, workers))
+        yield from _Dispatch(workers, work, split, iter(chunks), batch, size).results()
+    finally:  # the tasks not started are dropped; the workers end before this returns
+        for worker in workers:
+            worker.stop()
+
+
+@dataclass
+class _Worker:
+    """A worker process, and this process's ends of the two pipes to it: tasks go down one,
+    results come back up the other.
+
+    It has at most two tasks at a time: the one it does, and the next, waiting in its pipe
+    so that it goes on at once without waiting for this process to wake up. A second task
+    is sent only when the pipe has room for both whole, so sending never waits for the
+    worker; a task sent to a worker with none waits at most for the worker to read it.
+    A worker writes only its results, which this process reads whenever it is not
+    writing: neither side can block the other for good."""
+
+    tasks: Connection
+    results: Connection
+    process: BaseProcess
+    room: int  # bytes the pipe of tasks holds (0: unknown)
+    out: deque[tuple[int, int]] = field(default_factory=deque)  # (task number, bytes)
+
+    @classmethod
+    def start(cls, context: Any, shared: object, started: list[_Worker]) -> _Worker:
+        their_tasks, tasks = context.Pipe(duplex=False)
+        results, their_results = context.Pipe(duplex=False)
+        forked = isinstance(context, multiprocessing.context.ForkContext)
+        # a forked worker has copies of this process's ends of the pipes to the workers
+        # started before it, which it closes; a worker started otherwise has none
+        inherited = [c.fileno() for w in started for c in (w.tasks, w.results)] if forked else []
+        parent = os.getpid() if forked else None
+        process = context.Process(
+            target=_serve,
+            args=(their_tasks, their_results, shared, parent, inherited),
+            daemon=True,
+        )
+        process.start()
+        their_tasks.close()
+        their_results.close()
+        return cls(tasks, results, process, _widen(tasks))
+
+    def takes(self, size: int) -> bool:
+        """Whether it may be sent a task of `size` bytes now: when it has none (sending
+        waits at most for it to read), or as its next when its pipe holds both whole."""
+        if not self.out:
+            return True
+        queued = sum(length for _, length in self.out) + size + 2 * HEADER_BYTES
+        return len(self.out) < QUEUED and queued <= self.room
+
+    def give(self, number: int, task: memoryview) -> None:
+        try:
+            self.tasks.send_bytes(task)
+        except OSError:  # it is gone
+            raise self.lost() from None
+        self.out.append((number, len(task)))
+
+    def take(self) -> tuple[int, Any]:
+        """The number of its oldest task and the task's outcome."""
+        try:
+            outcome = self.results.recv()
+        except (EOFError, OSError):  # it died while sending, or before
+            raise self.lost() from None
+        number, _ = self.out.popleft()
+        return number, outcome
+
+    def lost(self) -> WorkerLost:
+        self.process.join(1)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            how = f"killed by {signal.Signals(-code).name}"
+        else:
+            how = "still running" if code is None else f"exit status {code}"
+        return WorkerLost(
+            f"a worker process ({self.process.pid}) ended before its work was done ({how}; "
+            "out of memory?)"
+        )
+
+    def stop(self) -> None:
+        """End it: when it is idle, by asking (it ends after its task otherwise); when it
+        has a task, whose outcome nobody will take, at once."""
+        if not self.out:
+            with suppress(OSError):
+                self.tasks.send(None)
+            self.process.join(STOP_SECONDS)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        self.tasks.close()
+        self.results.close()
+
+
+def _widen(tasks: Connection) -> int:
+    """Make a pipe hold two tasks whole (a block of a feed is some 256 kB; a pipe holds
+    64 kB unless told otherwise), and say how many bytes it holds. Linux only: elsewhere
+    0 (unknown), and a worker is sent its next task only when it has none."""
+    try:
+        import fcntl
+
+        getting, setting = fcntl.F_GETPIPE_SZ, fcntl.F_SETPIPE_SZ
+    except (ImportError, AttributeError):  # not Linux
+        return 0
+    with suppress(OSError):  # an administrator's lower limit: the pipe stays as it is
+        fcntl.fcntl(tasks.fileno(), setting, PIPE_BYTES)
+    return int(fcntl.fcntl(tasks.fileno(), getting))
+
+
+def _serve(
+    tasks: Connection,
+    results: Connection,
+    shared: object,
+    parent: int | None,
+    inherited: list[int],
+) -> None:
+    """What a worker process runs: tasks, in the order they come, until told to stop
+    (None) or the process that started it is gone (the end of the pipe)."""
+    for descriptor in inherited:
+        os.close(descriptor)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for `extract`, which stops us
+    _end_with_parent(parent)
+    while True:
+        try:
+            message = tasks.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        work, split, chunks = message
+        outcome = _run_batch(work, split, shared, chunks)
+        try:
+            results.send(outcome)
+        except Exception as error:  # the results themselves cannot travel
+            results.send(_Failure([], _sendable(error), traceback.format_exc()))
+
+
+class _Dispatch(Generic[R]):
+    """Tasks to workers, results in the order of the tasks: at most `size` tasks are out
+    at a time (read, being done, or done and waiting for the ones before them), and one
+    is read ahead, so that a worker with room is given its next task at once."""
+
+    def __init__(
+        self,
+        workers: list[_Worker],
+        work: Callable[[Any, Any], R],
+        split: Split,
+        chunks: Iterator[Any],
+        batch: int,
+        size: int,
+    ) -> None:
+        self.workers = workers
+        self.work, self.split, self.chunks = work, split, chunks
+        self.batch, self.size = batch, size
+        self.ahead: deque[memoryview] = deque()  # read and pickled, not given yet
+        self.read = 0  # tasks read
+        self.given = 0  # tasks whose results have been given back, in order
+        self.done: dict[int, list[R] | _Failure] = {}
+        self.ended = False  # no task is left to read
+
+    def results(self) -> Iterator[R]:
+        while True:
+            self.hand_out()
+            if self.given in self.done:
+                yield from _results(self.done.pop(self.given))
+                self.given += 1
+            elif any(worker.out for worker in self.workers):
+                self.collect()
+            else:
+                return
+
+    def hand_out(self) -> None:
+        """Give workers with room tasks, and read one more ahead, as far as the window
+        allows."""
+        while True:
+            while self.ahead and (worker := self.taker(len(self.ahead[0]))) is not None:
+                worker.give(self.read - len(self.ahead), self.ahead.popleft())
+            if self.ahead or self.ended or self.read - self.given >= self.size:
+                return
+            chunk = list(islice(self.chunks, self.batch))
+            if chunk:
+                self.ahead.append(ForkingPickler.dumps((self.work, self.split, chunk)))
+                self.read += 1
+            else:
+                self.ended = True
+
+    def taker(self, size: int) -> _Worker | None:
+        """The worker with the fewest tasks that can take one of `size` bytes now."""
+        able = [worker for worker in self.workers if worker.takes(size)]
+        return min(able, key=lambda worker: len(worker.out), default=None)
+
+    def collect(self) -> None:
+        """Wait for a worker to finish a task (or die); keep what every finished one gives."""
+        working = [worker for worker in self.workers if worker.out]
+        ready = wait([w.results for w in working] + [w.process.sentinel for w in working])
+        for worker in working:
+            if worker.results in ready or worker.process.sentinel in ready:
+                number, outcome = worker.take()  # (a worker that died: WorkerLost)
+                self.done[number] = outcome
 
 
 # ------------------------------------------------------------------ Dask

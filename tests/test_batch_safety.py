@@ -161,6 +161,38 @@ def test_the_shipped_rules_load_without_warnings() -> None:
     assert load_rules([RULES]).warnings == ()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_worker_stops_the_batch_without_a_traceback_and_it_resumes(
+    tmp_path: Path,
+) -> None:
+    """A worker killed (as the kernel kills a process out of memory) stops the batch with
+    exit 3 and a sentence, not a traceback nor a hang; the other worker ends too; what
+    was written stays, and --resume goes on to the records of a run never stopped."""
+    feed = paragraphs_feed(tmp_path / "feed.jsonl", copies=150)
+
+    def run(name: str, *more: str) -> list[str]:
+        argv = command(str(feed), "-o", str(tmp_path / f"{name}.jsonl"), *more)
+        return [*argv[: argv.index("--jobs") + 1], "2", *argv[argv.index("--jobs") + 2 :]]
+
+    subprocess.run(run("reference"), check=True, capture_output=True)
+    running = subprocess.Popen(run("out"), stderr=subprocess.PIPE, text=True)
+    wait_for_checkpoint(running, tmp_path / "out.jsonl.progress", 80)
+    workers = _children(running.pid)
+    assert len(workers) == 2, workers
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = running.communicate(timeout=60)
+    assert running.returncode == 3, stderr
+    assert f"a worker process ({workers[0]}) ended before its work was done" in stderr
+    assert "killed by SIGKILL" in stderr and "--resume" in stderr
+    assert "Traceback" not in stderr
+    assert not any(_alive(w) for w in workers), "a worker outlived the batch"
+    assert not (tmp_path / "out.jsonl").exists()
+    resumed = subprocess.run(run("out", "--resume"), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resumed after" in resumed.stderr
+    assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "reference.jsonl").read_bytes()
+
+
 def _children(pid: int) -> list[int]:
     """The processes whose parent is `pid` (from /proc: Linux)."""
     found = []

@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
@@ -32,7 +33,7 @@ from conftest import SEEDS
 from engine import RuleSet, UsageError, parallel
 from engine.batch import Outcome, Work, outcome_of, process, task_documents, tasks
 from engine.documents import Document, Item, each_document, read_inputs, read_pieces
-from engine.errors import DocumentError
+from engine.errors import DocumentError, WorkerLost
 from engine.parallel import (
     BATCH,
     LOCAL,
@@ -245,17 +246,22 @@ def running(pid: int) -> bool:
 # ------------------------------------------------------------------ shared once per worker
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", ["serial", "fork", "spawn", "dask"])
 def test_shared_travels_once_per_worker_not_per_item(
-    mode: str, request: pytest.FixtureRequest, tmp_path: Path
+    mode: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Forked workers find it in their memory (it is not sent at all); workers started
+    otherwise, and Dask's, receive it once each."""
     log = tmp_path / "unpickled"
     log.touch()
     items = range(200)
-    results = list(ordered_map(counted, Counted(log, 5), items, batch=4, **where(mode, request)))
+    if mode in ("fork", "spawn"):
+        monkeypatch.setattr(parallel, "start_method", lambda: mode)
+    keywords = where("pool" if mode in ("fork", "spawn") else mode, request)
+    results = list(ordered_map(counted, Counted(log, 5), items, batch=4, **keywords))
     assert results == [5 * item for item in items]
     unpickled_in = log.read_text(encoding="utf-8").split()
-    if mode == "serial":
+    if mode in ("serial", "fork"):
         assert unpickled_in == []
     else:  # 50 batches went out, to 2 workers
         assert 1 <= len(unpickled_in) <= 2
@@ -437,6 +443,37 @@ def test_an_error_that_cannot_travel_still_stops_the_caller(
         for value in results:
             seen.append(value)
     assert seen == [0, 1, 2, 3, 4]
+
+
+def killing_itself(shared: None, item: int) -> int:
+    """Its worker's pid; item 13 kills its worker, as the kernel kills a process out of
+    memory."""
+    if item == 13:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()
+
+
+def test_a_killed_worker_stops_the_caller_after_results_before_its_task() -> None:
+    results = ordered_map(killing_itself, None, range(40), jobs=2, batch=2)
+    seen = []
+    with pytest.raises(WorkerLost, match=r"ended before its work was done \(killed by SIGKILL"):
+        for pid in results:
+            seen.append(pid)
+    assert len(seen) <= 12  # at most the tasks before the one of item 13
+    assert_gone(set(seen))  # the other worker is stopped too
+
+
+def returning_a_lock(shared: None, item: int) -> object:
+    return threading.Lock() if item == 7 else item
+
+
+def test_results_that_cannot_travel_back_stop_the_caller() -> None:
+    results = ordered_map(returning_a_lock, None, range(20), jobs=2, batch=3)
+    seen = []
+    with pytest.raises(TypeError, match="cannot pickle"):
+        for value in results:
+            seen.append(value)
+    assert seen == [0, 1, 2, 3, 4, 5]  # those of the tasks before the one of item 7
 
 
 def test_an_unreachable_scheduler_is_a_usage_error_quickly(
