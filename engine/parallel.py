@@ -295,9 +295,11 @@ def _in_pool(
         for _ in range(jobs):
             workers.append(_Worker.start(context, shared, workers))
         yield from _Dispatch(workers, work, split, iter(chunks), batch, size).results()
-    finally:  # the tasks not started are dropped; the workers end before this returns
-        for worker in workers:
+    finally:  # the tasks not started are dropped; the workers end (together) before this
+        for worker in workers:  # returns
             worker.stop()
+        for worker in workers:
+            worker.wait()
 
 
 @dataclass
@@ -374,12 +376,17 @@ class _Worker:
         )
 
     def stop(self) -> None:
-        """End it: when it is idle, by asking (it ends after its task otherwise); when it
-        has a task, whose outcome nobody will take, at once."""
-        if not self.out:
+        """Ask it to end when it is idle; end it at once when it has a task, whose outcome
+        nobody will take."""
+        if self.out:
+            self.process.terminate()
+        else:
             with suppress(OSError):
                 self.tasks.send(None)
-            self.process.join(STOP_SECONDS)
+
+    def wait(self) -> None:
+        """Until it has ended (made to, when it takes more than STOP_SECONDS)."""
+        self.process.join(STOP_SECONDS)
         if self.process.is_alive():
             self.process.terminate()
             self.process.join()

@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,42 @@ def test_a_feed_is_handed_over_in_blocks_of_whole_lines(feed: Path, block: int) 
         (json.loads(line)["id"], True) if line != "{not json" else (f"feed.jsonl:{n}", False)
         for n, line in enumerate(lines, 1)
     ]
+
+
+def test_the_last_blocks_of_a_file_are_smaller_so_that_workers_end_together(
+    tmp_path: Path,
+) -> None:
+    """Full blocks until the last eight blocks' worth of a file, then each an eighth of
+    what is left, down to a sixteenth of a block; standard input, whose end is not known,
+    comes in full blocks to its end."""
+    from types import SimpleNamespace
+
+    from engine.documents import SMALLEST, TAIL, read_pieces
+
+    lines = [json.dumps({"id": str(n), "text": "x" * (50 + n % 40)}) for n in range(3000)]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw, block, longest = path.read_bytes(), 8000, max(map(len, lines)) + 1
+
+    def sizes(pieces: Iterable[object]) -> list[int]:
+        return [len(piece.data) for piece in pieces]  # type: ignore[attr-defined]
+
+    stdin = SimpleNamespace(buffer=io.BytesIO(raw))
+    streamed = sizes(read_pieces(["-"], None, stdin, block))  # type: ignore[arg-type]
+    assert all(abs(size - block) < longest for size in streamed[:-1])
+
+    read = sizes(read_pieces([str(path)], None, io.StringIO(""), block))
+    assert sum(read) == len(raw)
+    starts = [0, *itertools.accumulate(read)][:-1]
+    for start, size in zip(starts, read, strict=True):
+        left = len(raw) - start
+        if left >= TAIL * block + longest:
+            assert abs(size - block) < longest
+        else:  # (a block holds whole lines: up to one line less, or more, than read)
+            wanted = max(block // SMALLEST, min(block, left // TAIL))
+            assert wanted - longest < size < wanted + longest or size == left
+    assert read[-1] < block // SMALLEST + longest
+    assert len(read) > len(streamed)
 
 
 def test_documents_are_taken_one_by_one_across_blocks(feed: Path) -> None:
