@@ -247,15 +247,32 @@ class RuleSet:
 
     def _places_for(self, words: Words) -> set[int]:
         # set operations in C, each over the smaller side: a document's words (a dict of
-        # their positions) are many, a rule's required words few
+        # their positions) are many, a rule's required words few; most rules require
+        # only one of their anchors, which is then enough
         held = _held(words)
-        index = self.rules_by_anchor
+        index = self.anchor_index
+        places: set[int] = set()
+        checked: set[int] = set()
+        for word in index.keys() & held:
+            enough, more = index[word]
+            places.update(enough)
+            checked.update(more)
         rules = self.relation_rules
-        candidates = {place for word in index.keys() & held for place in index[word]}
+        for place in checked:
+            if all(not held.isdisjoint(needed) for needed in rules[place].requires):
+                places.add(place)
+        return places
+
+    @functools.cached_property
+    def anchor_index(self) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+        """Anchor word -> the relation rules (by place) one of whose anchors it is: those
+        it is enough for (they require nothing else), and those that require more."""
         return {
-            place
-            for place in candidates
-            if all(not held.isdisjoint(needed) for needed in rules[place].requires)
+            word: (
+                tuple(p for p in places if len(self.relation_rules[p].requires) == 1),
+                tuple(p for p in places if len(self.relation_rules[p].requires) != 1),
+            )
+            for word, places in self.rules_by_anchor.items()
         }
 
     @functools.cached_property
@@ -308,6 +325,8 @@ class RuleSet:
 
 def _held(words: Words) -> Set[str]:
     """The words themselves: a set, or the keys of a mapping keyed by them."""
+    if isinstance(words, dict):  # (most often: a document's words and their positions)
+        return words.keys()
     return words.keys() if isinstance(words, Mapping) else words
 
 

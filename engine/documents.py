@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 import yaml
 
 MANIFEST = "manifest.yaml"
@@ -60,13 +61,34 @@ class JsonLine:
     fallback: datetime.date | None
 
     def read(self) -> Item:
+        """The line's document, as Python's json reads it. Most lines are read by orjson,
+        two to three times as fast, which gives the same values but for numbers: a line
+        holding a float (or what some versions of orjson read as one, an integer beyond
+        64 bits) is read again by json, as are the lines orjson refuses (NaN, escaped lone
+        surrogates, any error: json says what it is)."""
+        try:
+            data = orjson.loads(self.line)
+        except orjson.JSONDecodeError:
+            return self._read_by_json()
+        if not _read_alike(data):
+            return self._read_by_json()
+        return _json_document(data, self.where, self.fallback)
+
+    def _read_by_json(self) -> Item:
         line = self.line
         if isinstance(line, bytes):
             try:
                 line = line.decode("utf-8")
             except UnicodeDecodeError as error:
                 return Unreadable(self.where, f"the line is not UTF-8 ({error.reason})")
-        return _json_document(line, self.where, self.fallback)
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            return Unreadable(self.where, f"not valid JSON ({error.msg} at column {error.colno})")
+        except (ValueError, RecursionError) as error:  # a 5,000-digit number, 100,000 brackets
+            reason = _first_line(error) or "nested too deep"
+            return Unreadable(self.where, f"not valid JSON ({reason})")
+        return _json_document(data, self.where, self.fallback)
 
 
 Input = Item | JsonLine  # what a batch reads: a JSON line may be left for a worker to decode
@@ -226,13 +248,30 @@ def _blank(line: str | bytes) -> bool:
         return False
 
 
-def _json_document(line: str, where: str, fallback: datetime.date | None) -> Item:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        return Unreadable(where, f"not valid JSON ({error.msg} at column {error.colno})")
-    except (ValueError, RecursionError) as error:  # a 5,000-digit number, 100,000 brackets
-        return Unreadable(where, f"not valid JSON ({_first_line(error) or 'nested too deep'})")
+_ALIKE = frozenset({str, int, bool, type(None)})  # values orjson and json read alike
+NESTING = 100  # lists and objects in lists and objects that orjson's reading is taken for
+
+
+def _read_alike(value: Any) -> bool:
+    """Whether a value read by orjson holds no number json could read otherwise, nor
+    lists or objects nested deeper than NESTING (json may find them too deep to read)."""
+    waiting = [(value, 0)]
+    while waiting:
+        item, depth = waiting.pop()
+        kind = type(item)
+        if kind is dict or kind is list:
+            values = item.values() if kind is dict else item
+            if depth == NESTING:
+                return False
+            if not set(map(type, values)) <= _ALIKE:
+                waiting.extend((inner, depth + 1) for inner in values)
+        elif kind not in _ALIKE:  # a float
+            return False
+    return True
+
+
+def _json_document(data: Any, where: str, fallback: datetime.date | None) -> Item:
+    """The document of a JSON line's value."""
     if not isinstance(data, dict):
         return Unreadable(where, 'a JSON line must be an object with at least "text"')
     given = data.get("id")

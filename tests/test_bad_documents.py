@@ -5,6 +5,7 @@ they are without the bad ones."""
 from __future__ import annotations
 
 import codecs
+import functools
 import gzip
 import io
 import json
@@ -15,10 +16,13 @@ from pathlib import Path
 
 import pytest
 from conftest import RULES, SEEDS
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import engine.cli
+from engine import documents
 from engine.cli import main
-from engine.documents import count_documents
+from engine.documents import Item, JsonLine, Unreadable, count_documents
 
 # name -> (bytes of a .txt file, kind in the errors file, words of the reason)
 BAD_FILES = {
@@ -316,3 +320,42 @@ def test_ctrl_c_stops_with_a_line_not_a_traceback(
     code, _, err = run(str(SEEDS))
     assert code == 130
     assert err.strip().splitlines()[-1] == "extract: interrupted"
+
+
+# ------------------------------------------------------------------ two JSON readers
+
+# what a feed's metadata may hold: any JSON value, numbers of every size and kind among
+# them (floats, NaN, infinities, integers beyond 64 bits), and text with lone surrogates
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=12,
+)
+
+
+@given(value=JSON_VALUES, escaped=st.booleans())
+@example(value=2**70, escaped=True)
+@example(value=[1.5, {"x": float("nan")}], escaped=True)
+@example(value=float("inf"), escaped=True)
+@example(value="\ud800 lone", escaped=True)
+@example(value=functools.reduce(lambda inner, _: [inner], range(150), "deep"), escaped=True)
+@settings(max_examples=300, deadline=None)
+def test_a_json_line_gives_the_document_pythons_json_reads_in_it(
+    value: object, escaped: bool
+) -> None:
+    """Lines are read by orjson where it reads them as Python's json does, else by json:
+    either way, the document (its metadata to the last bit of a float) or the reason it
+    cannot be read is json's."""
+    line = json.dumps({"id": "d", "text": "Talks.", "meta": value}, ensure_ascii=escaped)
+    data = line.encode("utf-8", "surrogatepass")  # (unescaped lone surrogates: not UTF-8)
+    read = JsonLine(data, "feed.jsonl:1", None).read()
+    assert repr(read) == repr(by_json(data))
+
+
+def by_json(data: bytes) -> Item:
+    """What a line gives read by Python's json alone."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Unreadable("feed.jsonl:1", f"the line is not UTF-8 ({error.reason})")
+    return documents._json_document(json.loads(text), "feed.jsonl:1", None)
