@@ -38,6 +38,7 @@ MYPY = [
     "mypy>=1.10",
     "lark>=1.1.9",
     "ahocorasick-rs>=1.0",  # typed: its stubs come with it
+    "orjson>=3.8",  # typed too
     "types-regex",
     "types-PyYAML",
     "types-jsonschema",

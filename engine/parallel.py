@@ -325,9 +325,11 @@ class _Worker:
         their_tasks, tasks = context.Pipe(duplex=False)
         results, their_results = context.Pipe(duplex=False)
         forked = isinstance(context, multiprocessing.context.ForkContext)
-        # a forked worker has copies of this process's ends of the pipes to the workers
-        # started before it, which it closes; a worker started otherwise has none
-        inherited = [c.fileno() for w in started for c in (w.tasks, w.results)] if forked else []
+        # a forked worker has copies of this process's ends of its pipes and of those to
+        # the workers started before it, which it closes (so that it sees the end of its
+        # pipe of tasks when this process ends); a worker started otherwise has none
+        ours = [tasks, results, *(c for w in started for c in (w.tasks, w.results))]
+        inherited = [connection.fileno() for connection in ours] if forked else []
         parent = os.getpid() if forked else None
         process = context.Process(
             target=_serve,

@@ -179,3 +179,54 @@ def test_the_compiled_modules_are_engine_modules_frozen_among_them() -> None:
     assert len(set(modules)) == len(modules)
     for name in modules:
         assert (ROOT / "engine" / f"{name}.py").is_file(), name
+
+
+def test_the_build_can_type_what_the_compiled_modules_import() -> None:
+    """mypyc types the compiled modules, and the engine modules they import, in the
+    build's own environment (the backend's MYPY list), not in this one: every other
+    package imported there must be in that list with its types (itself, or its `types-`
+    stubs), or the import must say it is untyped, else the compiled build fails."""
+    import ast
+    import importlib.metadata
+    import re
+    import sys
+
+    with (ROOT / "pyproject.toml").open("rb") as stream:
+        waiting = list(tomllib.load(stream)["tool"]["newsrules"]["compiled"])
+
+    def normal(name: str) -> str:  # a distribution's name as PEP 503 compares them
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    typed = {normal(re.split(r"[<>=\[]", line)[0]) for line in load_backend().MYPY}
+    distributions = importlib.metadata.packages_distributions()
+    seen: set[str] = set()
+    untyped: list[str] = []
+    while waiting:
+        name = waiting.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = ROOT / "engine" / f"{name}.py"
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.level:  # from .other import ...
+                local = [node.module] if node.module else [a.name for a in node.names]
+                waiting.extend(local)  # (from . import syntax)
+                continue
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found = [node.module]
+            elif isinstance(node, ast.Import):
+                found = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in (m.split(".")[0] for m in found):
+                if module in sys.stdlib_module_names or module == "engine":
+                    continue
+                if "type: ignore" in lines[node.lineno - 1]:
+                    continue
+                names = {normal(d) for d in distributions.get(module, [module])}
+                if not names & typed and not {f"types-{d}" for d in names} & typed:
+                    untyped.append(f"engine/{name}.py:{node.lineno}: {module}")
+    assert "pipeline" in seen and "documents" in seen  # (the closure was followed)
+    assert untyped == []
