@@ -368,13 +368,14 @@ class _Worker:
     def lost(self) -> WorkerLost:
         self.process.join(1)
         code = self.process.exitcode
-        if code is not None and code < 0:
+        if code == -signal.SIGKILL:  # what the kernel sends a process it runs out of memory for
+            how = "killed by SIGKILL; out of memory?"
+        elif code is not None and code < 0:
             how = f"killed by {signal.Signals(-code).name}"
         else:
-            how = "still running" if code is None else f"exit status {code}"
+            how = "its pipe broke" if code is None else f"exit status {code}"
         return WorkerLost(
-            f"a worker process ({self.process.pid}) ended before its work was done ({how}; "
-            "out of memory?)"
+            f"a worker process ({self.process.pid}) ended before its work was done ({how})"
         )
 
     def stop(self) -> None:
@@ -435,6 +436,8 @@ def _serve(
         outcome = _run_batch(work, split, shared, chunks)
         try:
             results.send(outcome)
+        except OSError:  # the pipe is gone: so is the process that started this one
+            return
         except Exception as error:  # the results themselves cannot travel
             results.send(_Failure([], _sendable(error), traceback.format_exc()))
 

@@ -453,10 +453,24 @@ def killing_itself(shared: None, item: int) -> int:
     return os.getpid()
 
 
-def test_a_killed_worker_stops_the_caller_after_results_before_its_task() -> None:
-    results = ordered_map(killing_itself, None, range(40), jobs=2, batch=2)
+def exiting(shared: None, item: int) -> int:
+    """Its worker's pid; item 13 ends its worker at once, with exit status 3."""
+    if item == 13:
+        os._exit(3)
+    return os.getpid()
+
+
+@pytest.mark.parametrize(
+    ("work", "how"),
+    [(killing_itself, "killed by SIGKILL; out of memory?"), (exiting, "exit status 3")],
+)
+def test_a_worker_that_dies_stops_the_caller_after_results_before_its_task(
+    work: Any, how: str
+) -> None:
+    results = ordered_map(work, None, range(40), jobs=2, batch=2)
     seen = []
-    with pytest.raises(WorkerLost, match=r"ended before its work was done \(killed by SIGKILL"):
+    expected = rf"ended before its work was done \({regex.escape(how)}\)"
+    with pytest.raises(WorkerLost, match=expected):
         for pid in results:
             seen.append(pid)
     assert len(seen) <= 12  # at most the tasks before the one of item 13
