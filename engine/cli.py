@@ -266,16 +266,17 @@ def main(
     stderr: IO[str] | None = None,
     stdin: IO[str] | None = None,
 ) -> int:
+    err = stderr if stderr is not None else sys.stderr
     try:
         return _main(argv, stdout, stderr, stdin)
     except KeyboardInterrupt:  # Ctrl-C: what was written stays (-o FILE --resume goes on)
-        print("extract: interrupted", file=stderr if stderr is not None else sys.stderr)
+        print("extract: interrupted", file=err)
         return EXIT_INTERRUPTED
     except WorkerLost as error:  # as an interruption: what was written stays
         print(
             f"extract: {error}: the batch stops here; with -o FILE, run the same command "
             "again with --resume to go on",
-            file=stderr if stderr is not None else sys.stderr,
+            file=err,
         )
         return EXIT_WORKER_LOST
     except BrokenPipeError:

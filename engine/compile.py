@@ -135,7 +135,7 @@ class RuleSet:
         """Build now what extraction derives from the rule set (the automata of phrases
         and anchor words, the rule index, the boilerplate patterns joined and their
         needles) rather than at the first document (in each worker); itself."""
-        _ = self.anchor_automaton, self.rules_by_anchor, self.unanchored, self.focused_cascades
+        _ = self.anchor_automaton, self.anchor_index, self.unanchored, self.focused_cascades
         _ = self.anchor_phrases, self.sufficient_words
         _ = self.preparation.drop_lines, self.preparation.drop_needles
         return self
@@ -238,12 +238,7 @@ class RuleSet:
     def sufficient_words(self) -> frozenset[str]:
         """The anchor words that are enough for a relation rule to be tried: of the rules
         that require no other set of words (most), so no rule needs looking at."""
-        return frozenset(
-            word
-            for rule in self.relation_rules
-            if rule.anchors is not None and len(rule.requires) == 1
-            for word in rule.anchors
-        )
+        return frozenset(word for word, (enough, _) in self.anchor_index.items() if enough)
 
     def _places_for(self, words: Words) -> set[int]:
         # set operations in C, each over the smaller side: a document's words (a dict of
@@ -267,10 +262,11 @@ class RuleSet:
     def anchor_index(self) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
         """Anchor word -> the relation rules (by place) one of whose anchors it is: those
         it is enough for (they require nothing else), and those that require more."""
+        alone = {p for p, rule in enumerate(self.relation_rules) if len(rule.requires) == 1}
         return {
             word: (
-                tuple(p for p in places if len(self.relation_rules[p].requires) == 1),
-                tuple(p for p in places if len(self.relation_rules[p].requires) != 1),
+                tuple(p for p in places if p in alone),
+                tuple(p for p in places if p not in alone),
             )
             for word, places in self.rules_by_anchor.items()
         }
