@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import itertools
 import operator
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +136,7 @@ class RuleSet:
         and anchor words, the rule index, the boilerplate patterns joined and their
         needles) rather than at the first document (in each worker); itself."""
         _ = self.anchor_automaton, self.anchor_index, self.unanchored, self.focused_cascades
-        _ = self.anchor_phrases, self.sufficient_words
+        _ = self.anchor_phrases, self.sufficient_words, self.anchor_hoods, self.near_gazetteers
         _ = self.preparation.drop_lines, self.preparation.drop_needles
         return self
 
@@ -317,6 +317,69 @@ class RuleSet:
                 return None
             found |= rule.anchors
         return frozenset(found)
+
+    @functools.cached_property
+    def type_starts(self) -> dict[str, TypeEdges]:
+        """The types where a mention can start is told from the text alone, and how."""
+        return type_edges(self.entities, self.entity_rules, last=False)
+
+    @functools.cached_property
+    def type_ends(self) -> dict[str, TypeEdges]:
+        """The types where a mention can end is told from the text alone, and how."""
+        return type_edges(self.entities, self.entity_rules, last=True)
+
+    @functools.cached_property
+    def near_gazetteers(self) -> frozenset[int]:
+        """The gazetteers (by number in RuleSet.phrases) of the types that stand near
+        anchor words (RuleSet.anchor_hoods), and of those their entity rules start or
+        end with."""
+        types = {
+            name
+            for hoods in self.anchor_hoods.values()
+            for hood in hoods
+            for side in hood
+            for kind, name in (side[1] if side is not None else ())
+            if kind == "type"
+        }
+        numbers: set[int] = set()
+        for edges in (self.type_starts, self.type_ends):
+            todo = sorted(types & edges.keys())
+            seen = set(todo)
+            while todo:
+                found = edges[todo.pop()]
+                numbers.update(number for number, _ in found.gazetteers)
+                for kind, other in (t for triggers in found.rules for t in triggers):
+                    if kind == "type" and other not in seen:
+                        seen.add(other)
+                        todo.append(other)
+        return frozenset(numbers)
+
+    @functools.cached_property
+    def anchor_hoods(self) -> dict[str, tuple[Neighbourhood, ...]]:
+        """Anchor word -> what stands near it in every match of each rule it anchors (a
+        text holds it for the index only where one of them does). A word that some rule
+        requires without telling what stands near it is left out: it holds wherever
+        it stands."""
+        if self.phrases is None:
+            return {}
+        listed = {n: e for n, e in self.entities.items() if n not in self.made_types}
+        longest = mention_lengths(listed)
+        starts, ends = self.type_starts.keys(), self.type_ends.keys()
+        found: dict[str, set[Neighbourhood]] = {}
+        everywhere: set[str] = set()
+        for rule in self.relation_rules:
+            hood = neighbourhood(rule, listed, starts, ends, longest)
+            for needed in rule.requires:
+                for word in needed:
+                    if hood is None or word not in (rule.anchors or ()):
+                        everywhere.add(word)
+                    else:
+                        found.setdefault(word, set()).add(hood)
+        return {
+            word: tuple(sorted(hoods, key=_hood_order))
+            for word, hoods in sorted(found.items())
+            if word not in everywhere
+        }
 
 
 def _held(words: Words) -> Set[str]:
@@ -582,24 +645,26 @@ def _needs(items: tuple[Node, ...], guards: tuple[Guard, ...]) -> tuple[Need, ..
     return tuple(needs)
 
 
-def token_lengths(node: Node) -> tuple[int, int | None]:
-    """The fewest and the most tokens a match of the node takes (None: no most)."""
+def token_lengths(node: Node, longest: Mapping[str, int] | None = None) -> tuple[int, int | None]:
+    """The fewest and the most tokens a match of the node takes (None: no most).
+    `longest`: the most tokens a mention of a type takes, where that is known (else a
+    mention may be any length)."""
     if isinstance(node, WordsNode):
         return len(node.words), len(node.words)
     if isinstance(node, WordSetNode | RegexNode | BuiltinNode):
         return 1, 1
     if isinstance(node, TypeNode):
-        return 1, None  # a mention may be any length
+        return 1, None if longest is None else longest.get(node.type)
     if isinstance(node, GapNode):
         return node.min, node.max
     if isinstance(node, CaptureNode):
-        return token_lengths(node.item)
+        return token_lengths(node.item, longest)
     if isinstance(node, RepeatNode):
-        low, high = token_lengths(node.item)
+        low, high = token_lengths(node.item, longest)
         most = None if high is None or node.max is None else high * node.max
         return low * node.min, most
     if isinstance(node, SeqNode | AltNode):
-        parts = [token_lengths(part) for part in _parts(node)]
+        parts = [token_lengths(part, longest) for part in _parts(node)]
         highs = [high for _, high in parts]
         if isinstance(node, SeqNode):
             most = None if None in highs else sum(h for h in highs if h is not None)
@@ -676,29 +741,46 @@ def triggers(node: Node) -> frozenset[Trigger] | None:
 
 def _first_tokens(node: Node) -> frozenset[Trigger] | None:
     """What the first token of a non-empty match of the node can be; None: anything."""
+    return _edge_tokens(node, last=False)
+
+
+def _last_tokens(node: Node) -> frozenset[Trigger] | None:
+    """What the last token of a non-empty match of the node can be; None: anything."""
+    return _edge_tokens(node, last=True)
+
+
+def _edge_tokens(node: Node, last: bool) -> frozenset[Trigger] | None:
     if isinstance(node, WordsNode):
-        return frozenset({("word", node.words[0])}) if node.words and not node.exact else None
+        if not node.words or node.exact:
+            return None
+        return frozenset({("word", node.words[-1 if last else 0])})
     if isinstance(node, WordSetNode):
         return frozenset(("word", word) for word in node.words)
     if isinstance(node, TypeNode):
         return frozenset({("type", node.type)})
     if isinstance(node, CaptureNode | RepeatNode):
-        return _first_tokens(node.item)
+        return _edge_tokens(node.item, last)
     if isinstance(node, AltNode):
-        return _union(_first_tokens(option) for option in node.options)
+        return _union(_edge_tokens(option, last) for option in node.options)
     if isinstance(node, SeqNode):
-        found: set[Trigger] = set()
-        for item in node.items:
-            if isinstance(item, BoundaryNode):
-                continue
-            first = _first_tokens(item)
-            if first is None:
-                return None
-            found |= first
-            if not nullable(item):
-                break
-        return frozenset(found)
+        return _edge_of(node.items[::-1] if last else node.items, last)
     return None
+
+
+def _edge_of(items: Sequence[Node], last: bool) -> frozenset[Trigger] | None:
+    """What the token at the edge of a non-empty match of items in a row can be, the
+    items given from that edge inwards (first to last, or last to first)."""
+    found: set[Trigger] = set()
+    for item in items:
+        if isinstance(item, BoundaryNode):
+            continue
+        edge = _edge_tokens(item, last)
+        if edge is None:
+            return None
+        found |= edge
+        if not nullable(item):
+            break
+    return frozenset(found)
 
 
 def _filters(node: Node) -> Filters:
@@ -739,6 +821,130 @@ def _union(parts: object) -> frozenset[Trigger] | None:
             return None
         found |= part
     return frozenset(found)
+
+
+# ------------------------------------------------------------------ neighbourhoods
+
+# What stands near an anchor word in every match of a rule: within `reach` tokens of it,
+# a token that ends (before the word) or starts (after it) one of the triggers
+Side = tuple[int, frozenset[Trigger]]
+Neighbourhood = tuple[Side | None, Side | None]  # before the word, after it
+
+
+@dataclass(frozen=True)
+class TypeEdges:
+    """Where a type's mentions can start (or end), told from a text's tokens alone: where
+    a phrase of one of its gazetteers (each with its number in RuleSet.phrases) starts
+    (ends), or where a match of an entity rule making the type can, by one of its first
+    (last) tokens (`rules`: one set of them per rule)."""
+
+    gazetteers: tuple[tuple[int, Gazetteer], ...]
+    rules: tuple[frozenset[Trigger], ...]
+
+
+def type_edges(
+    entities: Mapping[str, EntityType], entity_rules: Sequence[CompiledRule], last: bool
+) -> dict[str, TypeEdges]:
+    """The types whose mentions' starts (or ends, `last`) can be told from the tokens:
+    none of a regex, and each entity rule making one starts (ends) with words or such
+    types (a mention an entity rule makes is its whole match)."""
+    numbered: dict[str, tuple[tuple[int, Gazetteer], ...]] = {}
+    number = 0
+    for entity in entities.values():
+        numbered[entity.name] = tuple(enumerate(entity.gazetteers, number))
+        number += len(entity.gazetteers)
+    made: dict[str, list[frozenset[Trigger] | None]] = {}
+    for rule in entity_rules:
+        edge = None if nullable(rule.node) else _edge_tokens(rule.node, last)
+        made.setdefault(rule.target, []).append(edge)
+    known = {
+        name
+        for name, entity in entities.items()
+        if not entity.regexes and None not in made.get(name, ())
+    }
+    changed = True
+    while changed:  # a type made from an unknown one is unknown
+        changed = False
+        for name in sorted(known):
+            if any(
+                kind == "type" and other not in known
+                for edge in made.get(name, ())
+                for kind, other in edge or ()
+            ):
+                known.discard(name)
+                changed = True
+    return {
+        name: TypeEdges(numbered[name], tuple(e for e in made.get(name, ()) if e is not None))
+        for name in sorted(known)
+    }
+
+
+def mention_lengths(entities: Mapping[str, EntityType]) -> dict[str, int]:
+    """The most tokens a mention of each type made only of gazetteers can take."""
+    return {
+        name: max(
+            max([len(tokens) for tokens in g.exact] + [g.loose_tokens]) for g in entity.gazetteers
+        )
+        for name, entity in entities.items()
+        if entity.gazetteers and not entity.regexes
+    }
+
+
+def neighbourhood(
+    rule: CompiledRule,
+    listed: dict[str, EntityType],
+    starts: Set[str],
+    ends: Set[str],
+    longest: Mapping[str, int],
+) -> Neighbourhood | None:
+    """What stands near the rule's anchor word in every match (None: nothing known).
+
+    The word stands in the match of one item of the pattern (a sequence), of at most
+    `most` tokens; the nearest items on each side with known edges, past items of
+    bounded length, must end (before) or start (after) within reach of it. `listed`:
+    the types the anchors were chosen with; `starts`, `ends`: the types whose mentions'
+    starts, ends can be told (RuleSet.type_starts); `longest`: mention_lengths."""
+    pattern, node = rule.pattern, rule.node
+    if rule.anchors is None or not isinstance(pattern, s.Sequence):
+        return None
+    if not isinstance(node, SeqNode) or len(node.items) != len(pattern.items):
+        return None
+    places = [
+        number
+        for number, item in enumerate(pattern.items)
+        if rule.anchors in requirements(item, listed, choices=1)
+    ]
+    if len(places) != 1:
+        return None  # (the word may stand in either)
+    at = places[0]
+    most = token_lengths(node.items[at], longest)[1]
+    if most is None:
+        return None
+    before = _side(node.items[:at][::-1], most, longest, ends, last=True)
+    after = _side(node.items[at + 1 :], most, longest, starts, last=False)
+    return None if before is None and after is None else (before, after)
+
+
+def _side(
+    outward: Sequence[Node], reach: int, longest: Mapping[str, int], known: Set[str], last: bool
+) -> Side | None:
+    """The first of the items, from the anchor's outwards, where what follows (precedes)
+    must start (end) with known words or types, and how far from the word that is: the
+    anchor's item's length `reach`, and the items passed."""
+    for number, item in enumerate(outward):
+        rest = outward[number:]
+        edge = None if all(nullable(i) for i in rest) else _edge_of(rest, last)
+        if edge is not None and all(kind == "word" or name in known for kind, name in edge):
+            return reach, edge
+        high = token_lengths(item, longest)[1]
+        if high is None:
+            return None
+        reach += high
+    return None
+
+
+def _hood_order(hood: Neighbourhood) -> list[tuple[int, list[Trigger]]]:
+    return [(-1, []) if side is None else (side[0], sorted(side[1])) for side in hood]
 
 
 # ------------------------------------------------------------------ anchors (rule index)

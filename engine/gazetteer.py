@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from operator import itemgetter
@@ -267,12 +267,27 @@ class Gazetteer:
             # a name starts capitalised (the tokens that do are picked in C: no Python
             # step per token), and the key of its first word starts a key
             for first in compress(range(len(original)), _capitalised(original)):
-                if self.starts_a_key(token_skeleton(folded[first])):
-                    hit = self._find_loose(folded, original, first, hay.stops[first])
-                    if hit is not None:
-                        hits.append(hit)
+                hit = self._variant_from(folded, original, first, hay.stops[first])
+                if hit is not None:
+                    hits.append(hit)
         hits.sort(key=lambda hit: (hit.first, hit.variant, hit.first - hit.end))
         return iter(hits)
+
+    def variant_at(
+        self, folded: Sequence[str], original: Sequence[str], first: int, stop: int
+    ) -> Hit | None:
+        """The variant `find` finds starting at token `first` (its paragraph ending
+        before `stop`), if any."""
+        if not self.loose or not original[first][:1].isupper():
+            return None
+        return self._variant_from(folded, original, first, stop)
+
+    def _variant_from(
+        self, folded: Sequence[str], original: Sequence[str], first: int, stop: int
+    ) -> Hit | None:
+        if not self.starts_a_key(token_skeleton(folded[first])):
+            return None
+        return self._find_loose(folded, original, first, stop)
 
     def starts_a_key(self, prefix: str) -> bool:
         """Does one of the loose keys start with `prefix`? Answers are remembered (up to
@@ -345,6 +360,22 @@ class PhraseIndex:
                 key = " " + " ".join(tokens) + " "
                 owners.setdefault(key, []).append((number, entry, len(tokens)))
         return cls(tuple(owners), tuple(tuple(found) for found in owners.values()), len(gazetteers))
+
+    def spans(self, haystack: Haystack, numbers: Set[int]) -> dict[int, list[tuple[int, int]]]:
+        """The first and end tokens of the exact phrases of some of the gazetteers (by
+        number), without making their hits."""
+        found: dict[int, list[tuple[int, int]]] = {}
+        if self.finder is None:
+            return found
+        owners = self.owners
+        for key, start, _ in self.finder.find(haystack.text):
+            first = -1
+            for number, _, length in owners[key]:
+                if number in numbers:
+                    if first < 0:
+                        first = haystack.token_at(start + 1)
+                    found.setdefault(number, []).append((first, first + length))
+        return found
 
     def scan(self, haystack: Haystack) -> list[list[Hit]]:
         """The exact hits of each gazetteer (by number), in the order of their ends."""

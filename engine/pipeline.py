@@ -15,19 +15,20 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .compile import Phrase, RuleSet
+from .compile import Neighbourhood, Phrase, RuleSet, Side
 from .compiled_rules import CompiledRule
 from .documents import Document
 from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule
 from .frozen import Frozen
+from .gazetteer import Gazetteer, Haystack
 from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded
 from .mentions import MentionMaker, base_mentions, check_time, normalise
 from .normalise import normalise_date
 from .prefilter import WordFinder
 from .records import Record, to_record
 from .resolve import resolve_findings, resolve_mentions
-from .text import TextView, fold_token, overlaps, view
+from .text import TextView, fold_token, overlaps, paragraph_tokens, view
 
 STAGES = ("view", "mentions", "cascades", "relations", "resolve", "records")
 
@@ -71,7 +72,7 @@ def extract_in_context(
         return [], None
     try:
         if skip and rules.anchor_automaton is not None:
-            for attempt in (_probe, _partial) if probe else (_partial,):
+            for attempt in (_probe, _partial_near) if probe else (_partial,):
                 try:
                     found = _unless_more_needed(attempt, rules, document, limits)
                 except WholeDocumentNeeded:  # only the whole document can tell
@@ -115,11 +116,17 @@ def _probe(rules: RuleSet, document: Document, limits: Limits) -> Found:
     and the probe's context. They are the document's records unless a rule asks about
     the heading (WholeDocumentNeeded): a record comes from a match, and a match only from
     such a paragraph, which a partial view prepares the same."""
-    return _extract(rules, document, limits, partial=True, probe=True)
+    return _extract(rules, document, limits, partial=True, probe=True, near=True)
 
 
 def _partial(rules: RuleSet, document: Document, limits: Limits) -> Found:
     return _extract(rules, document, limits, partial=True)
+
+
+def _partial_near(rules: RuleSet, document: Document, limits: Limits) -> Found:
+    """A partial view of the paragraphs where an anchor word has what its rules need
+    near it (after a probe: the heading is asked about)."""
+    return _extract(rules, document, limits, partial=True, near=True)
 
 
 def _extract(
@@ -129,8 +136,9 @@ def _extract(
     focus: bool = False,
     partial: bool = False,
     probe: bool = False,
+    near: bool = False,
 ) -> Found:
-    _, context, facts = prepare_mentions(rules, document, limits, focus, partial, probe)
+    _, context, facts = prepare_mentions(rules, document, limits, focus, partial, probe, near)
     return find_records(rules, document.id, context, facts), context
 
 
@@ -226,6 +234,7 @@ def prepare_mentions(
     focus: bool = False,
     partial: bool = False,
     probe: bool = False,
+    near: bool = False,
 ) -> tuple[TextView, Context, DocumentFacts]:
     """The document's view and every entity mention, cascades included. With `focus`,
     entity rules run only where a record can come from (see RuleSet.focused_cascades):
@@ -236,9 +245,11 @@ def prepare_mentions(
     as it would be in the whole document (paragraphs are matched apart); anything asking
     about the whole document then raises WholeDocumentNeeded. With `probe` too, the
     first paragraph and the dateline's are left out unless they hold the words, and
-    anything asking about them raises WholeDocumentNeeded as well."""
+    anything asking about them raises WholeDocumentNeeded as well. With `near` too, an
+    anchor word holds only where what its rules need stands near it (RuleSet.anchor_hoods):
+    the records are the same, but a sentence holding a cue word may be left out."""
     deadline = time.monotonic() + limits.seconds
-    keep = _anchored(rules) if partial else None
+    keep = _anchored(rules, near) if partial else None
     preparation = rules.preparation
     text_view = view(
         document.text,
@@ -278,29 +289,148 @@ def _resolve_made(make: MentionMaker) -> list[Mention]:
 
 
 def _anchored(
-    rules: RuleSet,
+    rules: RuleSet, near: bool = False
 ) -> Callable[[str, Sequence[tuple[int, int]]], list[bool]] | None:
-    """Which paragraphs (char spans of a text) hold an anchor word of a relation rule?
-    May say yes when one does not, never no when it does."""
+    """Which paragraphs (char spans of a text) hold an anchor word of a relation rule
+    (with `near`: with what one of its rules needs near it)? May say yes when one does
+    not, never no when it does."""
     if rules.anchor_automaton is None:
         return None
-    return functools.partial(_anchored_paragraphs, rules)
+    return functools.partial(_anchored_paragraphs, rules, near=near)
 
 
 def _anchored_paragraphs(
-    rules: RuleSet, text: str, paragraphs: Sequence[tuple[int, int]]
+    rules: RuleSet, text: str, paragraphs: Sequence[tuple[int, int]], near: bool = False
 ) -> list[bool]:
     if not text.isascii():  # folding is per token there: each paragraph on its own
         return [_holds_words(rules, fold_token(text[a:b])) for a, b in paragraphs]
     # folding an ASCII text is lower-casing it, char by char: one pass for all paragraphs
     firsts = [start for start, _ in paragraphs]
     words: dict[int, set[str]] = {}
+    hoods = rules.anchor_hoods if near else {}
+    doubtful: dict[int, list[tuple[int, str]]] = {}  # paragraph -> (where, word) to look around
     found = whole_words(rules.anchor_automaton, text.lower(), rules.anchor_phrases, paragraphs=True)
     for start, word in found:
         number = bisect_right(firsts, start) - 1
         if number >= 0 and start < paragraphs[number][1]:
-            words.setdefault(number, set()).add(word)
+            if word in hoods:
+                doubtful.setdefault(number, []).append((start, word))
+            else:
+                words.setdefault(number, set()).add(word)
+    for number, places in doubtful.items():
+        held = words.setdefault(number, set())
+        if not rules.may_hold(held):
+            _add_near(rules, text, paragraphs[number], places, held)
     return [number in words and rules.may_hold(words[number]) for number in range(len(firsts))]
+
+
+def _add_near(
+    rules: RuleSet,
+    text: str,
+    paragraph: tuple[int, int],
+    places: list[tuple[int, str]],
+    held: set[str],
+) -> None:
+    """Add to a paragraph's words each anchor word found at one of `places` that has
+    what one of its rules needs near it, until a rule can match there."""
+    nearby: Nearby | None = None
+    for start, word in places:
+        if word in held:
+            continue
+        if nearby is None:
+            nearby = Nearby(rules, text, paragraph)
+        if nearby.holds(start, rules.anchor_hoods[word]):
+            held.add(word)
+            if rules.may_hold(held):
+                return
+
+
+class Nearby:
+    """A paragraph's tokens, and whether a mention of a type can start or end at some of
+    them, as its text alone tells: what stands near an anchor word (RuleSet.anchor_hoods),
+    told before the paragraph is prepared. Errs only towards holding."""
+
+    def __init__(self, rules: RuleSet, text: str, paragraph: tuple[int, int]) -> None:
+        self.rules = rules
+        self.offset = paragraph[0]
+        self.starts, self.folded, self.texts = paragraph_tokens(text[paragraph[0] : paragraph[1]])
+        self.positions: dict[str, list[int]] | None = None
+        self.phrases: dict[int, list[tuple[int, int]]] | None = None
+
+    def holds(self, at: int, hoods: tuple[Neighbourhood, ...]) -> bool:
+        """Does one of the neighbourhoods stand around the token at char `at` of the text?"""
+        token = bisect_right(self.starts, at - self.offset) - 1
+        return any(
+            self._side(token, before, True) and self._side(token, after, False)
+            for before, after in hoods
+        )
+
+    def _side(self, token: int, side: Side | None, before: bool) -> bool:
+        if side is None:
+            return True
+        reach, triggers = side
+        if before:
+            span = range(max(0, token - reach), token)
+        else:
+            span = range(token + 1, min(len(self.folded), token + 1 + reach))
+        if not span:
+            return False
+        if any(kind == "word" and self._word_in(name, span) for kind, name in triggers):
+            return True
+        return any(
+            kind == "type" and self._edge_in(name, span, before, set()) for kind, name in triggers
+        )
+
+    def _word_in(self, word: str, span: range) -> bool:
+        positions = self.positions
+        if positions is None:
+            positions = self.positions = {}
+            for index, folded in enumerate(self.folded):
+                positions.setdefault(folded, []).append(index)
+        return any(place in span for place in positions.get(word, ()))
+
+    def _edge_in(self, name: str, span: range, last: bool, seen: set[str]) -> bool:
+        """Can a mention of the type start (`last`: end) at a token of the span? Its
+        phrases, or an entity rule making it by its first (last) tokens: a word, or a
+        type asked the same (a mention a rule makes is its match)."""
+        seen.add(name)
+        edges = (self.rules.type_ends if last else self.rules.type_starts)[name]
+        phrases = self._phrases()
+        for number, gazetteer in edges.gazetteers:
+            for first, end in phrases.get(number, ()):
+                if (end - 1 if last else first) in span:
+                    return True
+            if gazetteer.loose and self._variant_in(gazetteer, span, last):
+                return True
+        for triggers in edges.rules:
+            for kind, other in triggers:
+                if kind == "word":
+                    if self._word_in(other, span):
+                        return True
+                elif other not in seen and self._edge_in(other, span, last, seen):
+                    return True
+        return False
+
+    def _variant_in(self, gazetteer: Gazetteer, span: range, last: bool) -> bool:
+        """Does a variant of the gazetteer start (`last`: end) at a token of the span?"""
+        folded, texts, stop = self.folded, self.texts, len(self.folded)
+        first = max(0, span.start - gazetteer.loose_tokens + 1) if last else span.start
+        for at in range(first, span.stop):
+            hit = gazetteer.variant_at(folded, texts, at, stop)
+            if hit is not None and (hit.end - 1 if last else hit.first) in span:
+                return True
+        return False
+
+    def _phrases(self) -> dict[int, list[tuple[int, int]]]:
+        """The exact phrases of the gazetteers that stand near anchor words, by number:
+        found in one pass (RuleSet.phrases)."""
+        found = self.phrases
+        if found is None:
+            index = self.rules.phrases
+            haystack = Haystack.of(self.folded)
+            numbers = self.rules.near_gazetteers
+            found = self.phrases = {} if index is None else index.spans(haystack, numbers)
+        return found
 
 
 def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:

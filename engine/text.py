@@ -586,6 +586,14 @@ def _paragraph_lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def paragraph_tokens(paragraph: str) -> tuple[list[int], list[str], list[str]]:
+    """Where the tokens of a paragraph of a laid-out text start, their folded forms and
+    their texts: as a view of the text tokenises them (a token never looks beyond its
+    paragraph)."""
+    starts, _, folded, texts, _ = _tokenise(paragraph, [(0, len(paragraph))])
+    return starts, folded, texts
+
+
 def _tokenise(
     text: str, lines: Sequence[tuple[int, int]]
 ) -> tuple[list[int], list[int], list[str], list[str], list[tuple[int, int]]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, without_index
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -227,17 +227,6 @@ def test_html_entities_folding_into_an_anchor_still_match(tmp_path: Path) -> Non
 # ------------------------------------------------------------------ the index changes nothing
 
 
-def _without_index(rules: RuleSet) -> RuleSet:
-    def plain(rule: Any) -> Any:
-        return dataclasses.replace(rule, anchors=None, triggers=None)
-
-    return dataclasses.replace(
-        rules,
-        entity_rules=tuple(plain(r) for r in rules.entity_rules),
-        relation_rules=tuple(plain(r) for r in rules.relation_rules),
-    )
-
-
 def _example_documents() -> list[Document]:
     documents = []
     for path in sorted((ROOT / "tests" / "examples").glob("meeting*.yaml")):
@@ -259,7 +248,7 @@ def test_the_index_changes_no_record_of_the_examples_or_seeds(shipped_rules: Rul
     documents = _example_documents()
     documents += [d for d in read_inputs([str(SEEDS)], None, None) if isinstance(d, Document)]  # type: ignore[arg-type]
     assert len(documents) > 150
-    plain = _without_index(shipped_rules)
+    plain = without_index(shipped_rules)
     found = 0
     for document in documents:
         indexed = extract_document(shipped_rules, document)
@@ -297,7 +286,7 @@ def test_entity_rules_run_only_where_a_record_can_come_from(tmp_path: Path) -> N
     kept = [(m.first, m.source) for m in focused.all_of("actor") if m.source == "titled"]
     assert kept == made[1:]  # in the paragraph with "met" only
     (record,) = extract_document(rules, document)
-    assert record == extract_document(_without_index(rules), document)[0]
+    assert record == extract_document(without_index(rules), document)[0]
     start, end = record["spans"]["b"]
     assert text[start:end] == "minister Alice Arden"
 
@@ -482,7 +471,7 @@ def test_only_paragraphs_with_an_anchor_the_first_and_the_dateline_are_prepared(
     assert "paris" not in text_view.folded
     (record,) = extract_document(rules, document)
     assert record["args"]["city"] == "Geneva"  # from the dateline
-    assert [record] == extract_document(_without_index(rules), document)
+    assert [record] == extract_document(without_index(rules), document)
 
 
 def test_a_probe_prepares_only_the_paragraphs_with_an_anchor(tmp_path: Path) -> None:
@@ -508,12 +497,18 @@ def test_a_document_where_no_pattern_matches_is_prepared_no_further_than_the_pro
 ) -> None:
     rules = build(tmp_path, PARTIAL)
     heading = "Talks in Europe\n\nGENEVA - Nothing happened in Lyon.\n\n"
-    # an anchor word, no match: no records, and the context is the probe's
+    # an anchor word, no match: no records, and the context is the probe's (which did
+    # not even prepare the paragraph: no name stands right after "met", tests/test_nearby.py)
     records, context = pipeline.extract_in_context(
         rules, Document("d", heading + "Alice Arden met nobody.\n")
     )
     assert records == [] and context is not None and context.probe
-    assert len(context.view.paragraphs) == 1
+    assert len(context.view.paragraphs) == 0
+    # ... and without looking near the word, the probe prepares that paragraph alone
+    view, context, _ = pipeline.prepare_mentions(
+        rules, Document("d", heading + "Alice Arden met nobody.\n"), partial=True, probe=True
+    )
+    assert context.probe and len(view.paragraphs) == 1
     # a match: the heading is prepared too, and the dateline's city fills the record
     records, context = pipeline.extract_in_context(
         rules, Document("d", heading + "Alice Arden met Bob Brandt.\n")
@@ -535,7 +530,7 @@ def test_an_entity_rule_asking_about_the_heading_stops_the_probe(tmp_path: Path)
         pipeline.prepare_mentions(rules, document, partial=True, probe=True)
     (record,) = extract_document(rules, document)
     assert (record["args"]["a"], record["args"]["b"]) == ("Alice Arden", "Bob Brandt")
-    assert [record] == extract_document(_without_index(rules), document)
+    assert [record] == extract_document(without_index(rules), document)
 
 
 def test_a_rule_asking_for_the_whole_document_has_it_prepared_whole(tmp_path: Path) -> None:
@@ -554,7 +549,7 @@ def test_a_rule_asking_for_the_whole_document_has_it_prepared_whole(tmp_path: Pa
         pipeline.find_records(rules, "d", context[1], context[2])
     (record,) = extract_document(rules, document)
     assert record["args"]["city"] == "Paris"
-    assert [record] == extract_document(_without_index(rules), document)
+    assert [record] == extract_document(without_index(rules), document)
 
 
 def test_records_that_need_no_heading_come_from_the_probe(tmp_path: Path) -> None:
@@ -571,7 +566,7 @@ def test_records_that_need_no_heading_come_from_the_probe(tmp_path: Path) -> Non
         records, context = pipeline.extract_in_context(rules, Document("d", text))
         assert context is not None and context.probe, text
         assert [r["args"]["city"] for r in records] == [city]
-        assert records == extract_document(_without_index(rules), Document("d", text))
+        assert records == extract_document(without_index(rules), Document("d", text))
     # a dateline the probe did not prepare is asked about: the partial view has it
     dated = "Talks in Europe\n\nGENEVA - Nothing new.\n\nAlice Arden met Bob Brandt.\n"
     records, context = pipeline.extract_in_context(rules, Document("d", dated))
@@ -603,7 +598,7 @@ def test_a_probe_asked_about_the_whole_document_goes_straight_to_it(tmp_path: Pa
     assert context is not None and not context.partial
     assert (record["args"]["a"], record["args"]["b"]) == ("Alice Arden", "Bob Brandt")
     assert record["args"]["city"] == "Paris"
-    assert [record] == extract_document(_without_index(rules), document)
+    assert [record] == extract_document(without_index(rules), document)
     # asked about the title instead, the probe leaves it to the partial view
     titled = build(
         tmp_path,
@@ -694,7 +689,7 @@ def test_entity_rules_run_in_a_partial_view_only_where_their_mentions_reach_a_re
     assert made == ["Envoy Carl Conte", "envoy Bob Brandt", "minister Alice Arden"]
     (record,) = extract_document(rules, document)
     assert record["args"]["host"] == "Carl Conte"
-    assert [record] == extract_document(_without_index(rules), document)
+    assert [record] == extract_document(without_index(rules), document)
 
 
 # ------------------------------------------------------------------ mentions made when asked for
