@@ -319,8 +319,9 @@ def _anchored_paragraphs(
                 words.setdefault(number, set()).add(word)
     for number, places in doubtful.items():
         held = words.setdefault(number, set())
-        if not rules.may_hold(held):
-            _add_near(rules, text, paragraphs[number], places, held)
+        if rules.may_hold(held) or not rules.may_hold(held | {word for _, word in places}):
+            continue  # held without them, or not even with them
+        _add_near(rules, text, paragraphs[number], places, held)
     return [number in words and rules.may_hold(words[number]) for number in range(len(firsts))]
 
 
