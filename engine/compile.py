@@ -136,7 +136,7 @@ class RuleSet:
         and anchor words, the rule index, the boilerplate patterns joined and their
         needles) rather than at the first document (in each worker); itself."""
         _ = self.anchor_automaton, self.anchor_index, self.unanchored, self.focused_cascades
-        _ = self.anchor_phrases, self.sufficient_words, self.anchor_hoods
+        _ = self.anchor_phrases, self.sufficient_words, self.anchor_hoods, self.near_gazetteers
         _ = self.preparation.drop_lines, self.preparation.drop_needles
         return self
 
@@ -329,11 +329,39 @@ class RuleSet:
         return type_edges(self.entities, self.entity_rules, last=True)
 
     @functools.cached_property
+    def near_gazetteers(self) -> frozenset[int]:
+        """The gazetteers (by number in RuleSet.phrases) of the types that stand near
+        anchor words (RuleSet.anchor_hoods), and of those their entity rules start or
+        end with."""
+        types = {
+            name
+            for hoods in self.anchor_hoods.values()
+            for hood in hoods
+            for side in hood
+            for kind, name in (side[1] if side is not None else ())
+            if kind == "type"
+        }
+        numbers: set[int] = set()
+        for edges in (self.type_starts, self.type_ends):
+            todo = sorted(types & edges.keys())
+            seen = set(todo)
+            while todo:
+                found = edges[todo.pop()]
+                numbers.update(number for number, _ in found.gazetteers)
+                for kind, other in (t for triggers in found.rules for t in triggers):
+                    if kind == "type" and other not in seen:
+                        seen.add(other)
+                        todo.append(other)
+        return frozenset(numbers)
+
+    @functools.cached_property
     def anchor_hoods(self) -> dict[str, tuple[Neighbourhood, ...]]:
         """Anchor word -> what stands near it in every match of each rule it anchors (a
         text holds it for the index only where one of them does). A word that some rule
         requires without telling what stands near it is left out: it holds wherever
         it stands."""
+        if self.phrases is None:
+            return {}
         listed = {n: e for n, e in self.entities.items() if n not in self.made_types}
         longest = mention_lengths(listed)
         starts, ends = self.type_starts.keys(), self.type_ends.keys()
@@ -806,11 +834,11 @@ Neighbourhood = tuple[Side | None, Side | None]  # before the word, after it
 @dataclass(frozen=True)
 class TypeEdges:
     """Where a type's mentions can start (or end), told from a text's tokens alone: where
-    a phrase of one of its gazetteers starts (ends), or where a match of an entity rule
-    making the type can, by one of its first (last) tokens (`rules`: one set of them per
-    rule)."""
+    a phrase of one of its gazetteers (each with its number in RuleSet.phrases) starts
+    (ends), or where a match of an entity rule making the type can, by one of its first
+    (last) tokens (`rules`: one set of them per rule)."""
 
-    gazetteers: tuple[Gazetteer, ...]
+    gazetteers: tuple[tuple[int, Gazetteer], ...]
     rules: tuple[frozenset[Trigger], ...]
 
 
@@ -820,6 +848,11 @@ def type_edges(
     """The types whose mentions' starts (or ends, `last`) can be told from the tokens:
     none of a regex, and each entity rule making one starts (ends) with words or such
     types (a mention an entity rule makes is its whole match)."""
+    numbered: dict[str, tuple[tuple[int, Gazetteer], ...]] = {}
+    number = 0
+    for entity in entities.values():
+        numbered[entity.name] = tuple(enumerate(entity.gazetteers, number))
+        number += len(entity.gazetteers)
     made: dict[str, list[frozenset[Trigger] | None]] = {}
     for rule in entity_rules:
         edge = None if nullable(rule.node) else _edge_tokens(rule.node, last)
@@ -841,9 +874,7 @@ def type_edges(
                 known.discard(name)
                 changed = True
     return {
-        name: TypeEdges(
-            entities[name].gazetteers, tuple(e for e in made.get(name, ()) if e is not None)
-        )
+        name: TypeEdges(numbered[name], tuple(e for e in made.get(name, ()) if e is not None))
         for name in sorted(known)
     }
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from operator import itemgetter
@@ -216,11 +216,6 @@ class Gazetteer:
     loose_tokens: int = 0  # the most tokens a loose phrase may span in a text
     # prefix -> does a loose key start with it (starts_a_key's memory; never pickled)
     prefixes: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
-    # first (False) or last (True) token -> the lengths of the phrases with it there
-    # (phrase_edge_in's index, made when first needed; never pickled)
-    edges: dict[bool, dict[str, tuple[int, ...]]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
 
     @classmethod
     def build(
@@ -277,30 +272,6 @@ class Gazetteer:
                     hits.append(hit)
         hits.sort(key=lambda hit: (hit.first, hit.variant, hit.first - hit.end))
         return iter(hits)
-
-    def phrase_edge_in(self, folded: Sequence[str], span: range, last: bool) -> bool:
-        """Does an exact phrase start (`last`: end) at one of the span's tokens, the
-        phrase inside `folded`? (What `find` finds there, without a pass over them all.)"""
-        lengths = self._edge_lengths(last)
-        exact = self.exact
-        count = len(folded)
-        for at in span:
-            for length in lengths.get(folded[at], ()):
-                first = at - length + 1 if last else at
-                if first >= 0 and first + length <= count:
-                    if tuple(folded[first : first + length]) in exact:
-                        return True
-        return False
-
-    def _edge_lengths(self, last: bool) -> dict[str, tuple[int, ...]]:
-        found = self.edges.get(last)
-        if found is None:
-            lengths: dict[str, set[int]] = {}
-            for tokens in self.exact:
-                lengths.setdefault(tokens[-1 if last else 0], set()).add(len(tokens))
-            found = {word: tuple(sorted(known)) for word, known in lengths.items()}
-            self.edges[last] = found
-        return found
 
     def variant_at(
         self, folded: Sequence[str], original: Sequence[str], first: int, stop: int
@@ -389,6 +360,22 @@ class PhraseIndex:
                 key = " " + " ".join(tokens) + " "
                 owners.setdefault(key, []).append((number, entry, len(tokens)))
         return cls(tuple(owners), tuple(tuple(found) for found in owners.values()), len(gazetteers))
+
+    def spans(self, haystack: Haystack, numbers: Set[int]) -> dict[int, list[tuple[int, int]]]:
+        """The first and end tokens of the exact phrases of some of the gazetteers (by
+        number), without making their hits."""
+        found: dict[int, list[tuple[int, int]]] = {}
+        if self.finder is None:
+            return found
+        owners = self.owners
+        for key, start, _ in self.finder.find(haystack.text):
+            first = -1
+            for number, _, length in owners[key]:
+                if number in numbers:
+                    if first < 0:
+                        first = haystack.token_at(start + 1)
+                    found.setdefault(number, []).append((first, first + length))
+        return found
 
     def scan(self, haystack: Haystack) -> list[list[Hit]]:
         """The exact hits of each gazetteer (by number), in the order of their ends."""

@@ -21,7 +21,7 @@ from .documents import Document
 from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule
 from .frozen import Frozen
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, Haystack
 from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded
 from .mentions import MentionMaker, base_mentions, check_time, normalise
 from .normalise import normalise_date
@@ -356,6 +356,7 @@ class Nearby:
         self.offset = paragraph[0]
         self.starts, self.folded, self.texts = paragraph_tokens(text[paragraph[0] : paragraph[1]])
         self.positions: dict[str, list[int]] | None = None
+        self.phrases: dict[int, list[tuple[int, int]]] | None = None
 
     def holds(self, at: int, hoods: tuple[Neighbourhood, ...]) -> bool:
         """Does one of the neighbourhoods stand around the token at char `at` of the text?"""
@@ -395,9 +396,11 @@ class Nearby:
         type asked the same (a mention a rule makes is its match)."""
         seen.add(name)
         edges = (self.rules.type_ends if last else self.rules.type_starts)[name]
-        for gazetteer in edges.gazetteers:
-            if gazetteer.phrase_edge_in(self.folded, span, last):
-                return True
+        phrases = self._phrases()
+        for number, gazetteer in edges.gazetteers:
+            for first, end in phrases.get(number, ()):
+                if (end - 1 if last else first) in span:
+                    return True
             if gazetteer.loose and self._variant_in(gazetteer, span, last):
                 return True
         for triggers in edges.rules:
@@ -418,6 +421,17 @@ class Nearby:
             if hit is not None and (hit.end - 1 if last else hit.first) in span:
                 return True
         return False
+
+    def _phrases(self) -> dict[int, list[tuple[int, int]]]:
+        """The exact phrases of the gazetteers that stand near anchor words, by number:
+        found in one pass (RuleSet.phrases)."""
+        found = self.phrases
+        if found is None:
+            index = self.rules.phrases
+            haystack = Haystack.of(self.folded)
+            numbers = self.rules.near_gazetteers
+            found = self.phrases = {} if index is None else index.spans(haystack, numbers)
+        return found
 
 
 def anchored_paragraphs(rules: RuleSet, context: Context) -> list[tuple[int, int]]:
