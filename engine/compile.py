@@ -320,12 +320,12 @@ class RuleSet:
 
     @functools.cached_property
     def type_starts(self) -> dict[str, TypeEdges]:
-        """The types where a mention can start is told from the text alone, and how."""
+        """The types whose mentions' starts can be told from the text alone, and how."""
         return type_edges(self.entities, self.entity_rules, last=False)
 
     @functools.cached_property
     def type_ends(self) -> dict[str, TypeEdges]:
-        """The types where a mention can end is told from the text alone, and how."""
+        """The types whose mentions' ends can be told from the text alone, and how."""
         return type_edges(self.entities, self.entity_rules, last=True)
 
     @functools.cached_property

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -388,7 +388,11 @@ class Nearby:
             positions = self.positions = {}
             for index, folded in enumerate(self.folded):
                 positions.setdefault(folded, []).append(index)
-        return any(place in span for place in positions.get(word, ()))
+        found = positions.get(word)
+        if found is None:
+            return False
+        at = bisect_left(found, span.start)  # (a word may stand thousands of times)
+        return at < len(found) and found[at] < span.stop
 
     def _edge_in(self, name: str, span: range, last: bool, seen: set[str]) -> bool:
         """Can a mention of the type start (`last`: end) at a token of the span? Its
