@@ -67,6 +67,18 @@ Filters = tuple[tuple[str, frozenset[tuple["Test", ...]]], ...]
 Need = tuple[Start, int, int | None, Filters]
 
 
+def word_positions(words: Sequence[str]) -> dict[str, list[int]]:
+    """Each (folded) word -> where it stands, in order."""
+    positions: dict[str, list[int]] = {}
+    for index, word in enumerate(words):
+        known = positions.get(word)
+        if known is None:
+            positions[word] = [index]
+        else:
+            known.append(index)
+    return positions
+
+
 @dataclass
 class Context:
     """One document's tokens and mentions, and the token range the search may use."""
@@ -120,13 +132,7 @@ class Context:
         mentions: Iterable[Mention],
         pending: dict[str, Callable[[], list[Mention]]] | None = None,
     ) -> Context:
-        positions: dict[str, list[int]] = {}
-        for index, word in enumerate(view.folded):
-            known = positions.get(word)
-            if known is None:
-                positions[word] = [index]
-            else:
-                known.append(index)
+        positions = word_positions(view.folded)
         context = cls(
             view,
             {},

@@ -22,7 +22,7 @@ from .errors import DocumentError
 from .findings import DocumentFacts, Finding, apply_rule
 from .frozen import Frozen
 from .gazetteer import Gazetteer, Haystack
-from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded
+from .match import Context, MatchBudgetExceeded, Mention, WholeDocumentNeeded, word_positions
 from .mentions import MentionMaker, base_mentions, check_time, normalise
 from .normalise import normalise_date
 from .prefilter import WordFinder
@@ -385,9 +385,7 @@ class Nearby:
     def _word_in(self, word: str, span: range) -> bool:
         positions = self.positions
         if positions is None:
-            positions = self.positions = {}
-            for index, folded in enumerate(self.folded):
-                positions.setdefault(folded, []).append(index)
+            positions = self.positions = word_positions(self.folded)
         found = positions.get(word)
         if found is None:
             return False
