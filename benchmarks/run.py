@@ -49,6 +49,10 @@ ROUNDS = 3
 # --jobs 1 and --jobs 2 are compared over more pairs of runs (the rounds', then pairs of
 # their own): how fast two processes go depends most on what the neighbours do
 JOBS_ROUNDS = 6
+# ... and over the corpus repeated LONG_MULTIPLE times, in LONG_PAIRS pairs: a long batch,
+# on which what each worker costs once (its start, the rule set's memory pages it writes
+# to and must copy, its own caches filling) weighs little, as on years of news
+LONG_MULTIPLE, LONG_PAIRS = 4, 3
 PURE_LABEL = "extract --jobs 1, pure-Python build (NEWSRULES_COMPILE=0)"
 FLAT = 1.20  # memory is "flat" when the peak at 16x is within 20 % of the peak at 1x
 
@@ -341,6 +345,46 @@ class Bench:
         )
 
 
+def parallel_report(pairs: list[tuple[Result, Result | None, float | None]]) -> list[str]:
+    """The lines of section 3 for pairs of --jobs 1 and --jobs 2 runs on one input (with
+    the machine's ceiling measured after each): every run, the speed-up of the fastest
+    --jobs 2 run over the fastest --jobs 1 run against the target, each pair's own."""
+    jobs1 = fastest([one for one, _, _ in pairs])
+    jobs2 = fastest([two for _, two, _ in pairs if two is not None])
+    speedup = jobs1.run_s / jobs2.run_s if jobs1.ok and jobs2.ok else None  # type: ignore[operator]
+    wall_speedup = jobs1.wall_s / jobs2.wall_s if jobs1.wall_s and jobs2.wall_s else None
+    runs = [r for one, two, _ in pairs for r in (one, two) if r is not None]
+    rows = [
+        [
+            r.label,
+            fmt(r.run_s, 2),
+            fmt(r.mb_s, 3),
+            fmt(r.wall_s, 1),
+            fmt(r.peak_mb, 0),
+            fmt(r.tree_mb, 0),
+            fmt(r.records),
+            r.note,
+        ]
+        for r in runs
+    ]
+    headers = ["run", "run s", "MB/s", "wall s", "peak MB/process", "peak MB/tree", "meetings"]
+    same = all(same_output(r, runs[0]) for r in runs)
+    return [
+        table([*headers, "note"], rows),
+        f"speed-up = {fmt(speedup, 2)}: the fastest --jobs 1 run ({fmt(jobs1.run_s, 2)} s) "
+        f"over the fastest --jobs 2 run ({fmt(jobs2.run_s, 2)} s) of {len(pairs)} pairs "
+        f"(target >= {TARGETS['jobs']}: {verdict(speedup, TARGETS['jobs'], True)}); "
+        f"on wall time {fmt(wall_speedup, 2)}; "
+        f"outputs byte-identical: {'yes' if same else 'NO'}",
+        "pair by pair: "
+        + "; ".join(
+            f"{fmt(one.run_s / two.run_s if two is not None and one.ok and two.ok else None, 2)} "  # type: ignore[operator]
+            f"(machine's ceiling {fmt(ceiling, 2)})"
+            for one, two, ceiling in pairs
+        ),
+    ]
+
+
 # ------------------------------------------------------------------ machine
 
 
@@ -545,6 +589,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "fastest of each is compared (default %(default)s)",
     )
     parser.add_argument(
+        "--long-pairs",
+        type=int,
+        default=LONG_PAIRS,
+        help=f"pairs of --jobs 1 and --jobs 2 runs in section 3 over the side-by-side input "
+        f"repeated {LONG_MULTIPLE} times (0: none; default %(default)s)",
+    )
+    parser.add_argument(
         "--no-compiled",
         dest="compiled",
         action="store_false",
@@ -702,6 +753,16 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         one = bench.extract("extract --jobs 1" + suffix, pack, main_input)
         two = bench.extract("extract --jobs 2" + suffix, pack, main_input, jobs=2)
         pairs.append((one, two, two_process_ceiling()))
+    long_pairs: list[tuple[Result, Result | None, float | None]] = []
+    long_input = None
+    if bench.jobs and args.long_pairs > 0:
+        long_input = make_input(f"corpus-x{LONG_MULTIPLE}", args.docs, LONG_MULTIPLE)
+        for number in range(1, args.long_pairs + 1):
+            suffix = f" x{LONG_MULTIPLE} (pair {number})"
+            one = bench.extract("extract --jobs 1" + suffix, pack, long_input)
+            two = bench.extract("extract --jobs 2" + suffix, pack, long_input, jobs=2)
+            long_pairs.append((one, two, two_process_ceiling()))
+        long_input.path.unlink()
     jobs2 = fastest([two for _, two, _ in pairs if two is not None]) if bench.jobs else None
 
     pure_run = fastest(pure_runs) if pure_runs else None
@@ -892,57 +953,19 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
         f"3. Parallel: --jobs 1 vs --jobs 2, same input as 1; {len(pairs)} pairs of runs "
         "(the rounds' runs, then pairs of their own)"
     )
-    if jobs2 is None:
+    if not bench.jobs:
         say("--jobs 2: n/a (not supported: `extract --help` has no --jobs)")
     else:
-        jobs1 = fastest([one for one, _, _ in pairs])
-        speedup = jobs1.run_s / jobs2.run_s if jobs1.ok and jobs2.ok else None  # type: ignore[operator]
-        wall_speedup = jobs1.wall_s / jobs2.wall_s if jobs1.wall_s and jobs2.wall_s else None
-        rows = [
-            [
-                r.label,
-                fmt(r.run_s, 2),
-                fmt(r.mb_s, 3),
-                fmt(r.wall_s, 1),
-                fmt(r.peak_mb, 0),
-                fmt(r.tree_mb, 0),
-                fmt(r.records),
-                r.note,
-            ]
-            for one, two, _ in pairs
-            for r in (one, two)
-        ]
-        say(
-            table(
-                [
-                    "run",
-                    "run s",
-                    "MB/s",
-                    "wall s",
-                    "peak MB/process",
-                    "peak MB/tree",
-                    "meetings",
-                    "note",
-                ],
-                rows,
+        out.extend(parallel_report(pairs))
+        if long_input is not None:
+            say("")
+            say(
+                f"The same over the input repeated {LONG_MULTIPLE} times ({long_input.docs:,} "
+                f"documents, {long_input.mb:.2f} MB), {len(long_pairs)} pairs: a long batch, "
+                "on which what each worker costs once (its start, the copies of the rule "
+                "set's memory pages it writes to, its caches filling) weighs little"
             )
-        )
-        same = all(same_output(r, pairs[0][0]) for one, two, _ in pairs for r in (one, two))
-        say(
-            f"speed-up = {fmt(speedup, 2)}: the fastest --jobs 1 run ({fmt(jobs1.run_s, 2)} s) "
-            f"over the fastest --jobs 2 run ({fmt(jobs2.run_s, 2)} s) of {len(pairs)} pairs "
-            f"(target >= {TARGETS['jobs']}: {verdict(speedup, TARGETS['jobs'], True)}); "
-            f"on wall time {fmt(wall_speedup, 2)}; "
-            f"outputs byte-identical: {'yes' if same else 'NO'}"
-        )
-        say(
-            "pair by pair: "
-            + "; ".join(
-                f"{fmt(one.run_s / two.run_s if one.ok and two.ok else None, 2)} "  # type: ignore[operator]
-                f"(machine's ceiling {fmt(ceiling, 2)})"
-                for one, two, ceiling in pairs
-            )
-        )
+            out.extend(parallel_report(long_pairs))
         say(
             "the machine's ceiling: the same pure-Python loop run twice in one process and "
             "once in each of two processes, measured after each pair: what --jobs 2 can "
@@ -1092,6 +1115,15 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
                     "ceiling": ceiling,
                 }
                 for one, two, ceiling in pairs[len(rounds) :]
+            ],
+            "jobs_long_pairs": [
+                {
+                    "jobs1": vars(one),
+                    "jobs2": None if two is None else vars(two),
+                    "ceiling": ceiling,
+                    "multiple": LONG_MULTIPLE,
+                }
+                for one, two, ceiling in long_pairs
             ],
             "rounds": [
                 {
