@@ -40,6 +40,7 @@ from .compiled_rules import (
     EntityType,
     RelationType,
     Trigger,
+    numbered_gazetteers,
 )
 from .errors import Diagnostic
 from .gazetteer import Entry, Gazetteer, PhraseIndex, phrase_tokens
@@ -848,11 +849,10 @@ def type_edges(
     """The types whose mentions' starts (or ends, `last`) can be told from the tokens:
     none of a regex, and each entity rule making one starts (ends) with words or such
     types (a mention an entity rule makes is its whole match)."""
-    numbered: dict[str, tuple[tuple[int, Gazetteer], ...]] = {}
-    number = 0
-    for entity in entities.values():
-        numbered[entity.name] = tuple(enumerate(entity.gazetteers, number))
-        number += len(entity.gazetteers)
+    numbered = {
+        entity.name: tuple(zip(numbers, entity.gazetteers, strict=True))
+        for entity, numbers in numbered_gazetteers(entities.values())
+    }
     made: dict[str, list[frozenset[Trigger] | None]] = {}
     for rule in entity_rules:
         edge = None if nullable(rule.node) else _edge_tokens(rule.node, last)

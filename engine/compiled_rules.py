@@ -9,6 +9,7 @@ They are `Frozen`: pickled as their class called with their fields, in either bu
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,6 +30,16 @@ class EntityType(Frozen):
     gazetteers: tuple[Gazetteer, ...]
     regexes: tuple[regex.Pattern[str], ...]
     normaliser: str | None
+
+
+def numbered_gazetteers(entities: Iterable[EntityType]) -> Iterator[tuple[EntityType, range]]:
+    """Each type with the numbers of its gazetteers among all the types' gazetteers, taken
+    type by type in order: the numbering of the rule set's PhraseIndex (RuleSet.phrases),
+    whose scan of a document gives the exact phrases found per gazetteer, by number."""
+    first = 0
+    for entity in entities:
+        yield entity, range(first, first + len(entity.gazetteers))
+        first += len(entity.gazetteers)
 
 
 @dataclass(frozen=True)

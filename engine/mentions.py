@@ -13,7 +13,7 @@ from time import monotonic
 
 import regex
 
-from .compiled_rules import EntityType
+from .compiled_rules import EntityType, numbered_gazetteers
 from .gazetteer import Haystack, Hit, PhraseIndex
 from .match import MatchBudgetExceeded, Mention, new_mention
 from .normalise import NORMALISERS
@@ -45,10 +45,8 @@ def base_mentions(
     found = phrases.scan(haystack) if phrases is not None else None
     edges = _Once(partial(token_edges, view))  # made when first needed
     makers: dict[str, MentionMaker] = {}
-    first = 0  # the number of the entity's first gazetteer in `phrases`
-    for entity in entities.values():
-        exact = found[first : first + len(entity.gazetteers)] if found is not None else None
-        first += len(entity.gazetteers)
+    for entity, numbers in numbered_gazetteers(entities.values()):
+        exact = found[numbers.start : numbers.stop] if found is not None else None
         if entity.gazetteers or entity.regexes:
             makers[entity.name] = partial(
                 _mentions_of, entity, view, published, deadline, haystack, exact, edges
