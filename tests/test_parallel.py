@@ -596,3 +596,73 @@ def test_workers_are_forked_only_from_a_process_with_one_thread() -> None:
     finally:
         stop.set()
         other.join()
+
+
+# ------------------------------------------------------------------ the forked workers' memory
+
+SIZE_CLASS_ROW = regex.compile(r"^ *\d+ +(\d+) +\d+ +\d+ +(\d+) *$", regex.M)
+
+
+def free_bytes_in_used_pools(capfd: pytest.CaptureFixture[str]) -> int:
+    """What Python's small-object allocator has free in the pools it uses, read from its
+    own statistics (written to the C standard error)."""
+    capfd.readouterr()
+    sys._debugmallocstats()
+    table = capfd.readouterr().err
+    return sum(int(size) * int(free) for size, free in SIZE_CLASS_ROW.findall(table))
+
+
+def test_the_holes_in_the_allocators_pools_are_filled(capfd: pytest.CaptureFixture[str]) -> None:
+    """The blocks freed here are filled, so that a forked worker's objects do not land
+    among the pages it shares with this process (each page written there is copied)."""
+    made = [str(number) * (number % 40) for number in range(200_000)]
+    del made[::2]  # every other block of every pool freed
+    before = free_bytes_in_used_pools(capfd)
+    filled = parallel.filled_holes()
+    after = free_bytes_in_used_pools(capfd)
+    assert before > 2_000_000
+    assert after < before / 20
+    assert len(filled) > 10_000
+    del made, filled
+
+
+@pytest.mark.parametrize("broken", ["missing", "another table"])
+def test_workers_start_alike_when_the_allocator_cannot_be_read(
+    broken: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if broken == "missing":  # another Python
+        monkeypatch.delattr(sys, "_debugmallocstats")
+    else:  # another allocator (PYTHONMALLOC=malloc: no table at all)
+        monkeypatch.setattr(sys, "_debugmallocstats", lambda: None)
+    assert parallel.filled_holes() == []
+    assert list(ordered_map(identity, None, range(20), jobs=2, batch=3)) == list(range(20))
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_holes_are_filled_while_workers_are_forked_and_only_then(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[str] = []
+
+    class Filling(list[object]):
+        def __del__(self) -> None:
+            events.append("dropped")
+
+    def fill() -> list[object]:
+        events.append("filled")
+        return Filling()
+
+    start = parallel._Worker.start.__func__  # type: ignore[attr-defined]
+
+    def started(cls: type, context: Any, shared: object, workers: list[Any]) -> Any:
+        events.append("worker")
+        return start(cls, context, shared, workers)
+
+    monkeypatch.setattr(parallel, "start_method", lambda: method)
+    monkeypatch.setattr(parallel, "filled_holes", fill)
+    monkeypatch.setattr(parallel._Worker, "start", classmethod(started))
+    assert list(ordered_map(identity, None, range(5), jobs=2)) == list(range(5))
+    if method == "fork":
+        assert events == ["filled", "worker", "worker", "dropped"]
+    else:  # a spawned worker shares no memory with this process
+        assert events == ["worker", "worker"]
