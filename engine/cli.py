@@ -441,6 +441,10 @@ def _run(
         sink.discard()
         return _cannot_write(error, err)
     batch = _resumed_batch(sink.resumed, sink.tally)
+    names = tuple(rule.name for rule in rules.relation_rules)
+    coverage = Coverage(names, rules.cue_words, looks_for_quiet=args.stats)
+    if sink.resumed:
+        coverage.resume(sink.tally.get("coverage"), sink.resumed)
 
     def tally() -> dict[str, Any]:  # what a checkpoint keeps for a resumed run
         return {
@@ -448,10 +452,10 @@ def _run(
             "invalid": batch.invalid,
             "records": dict(batch.per_relation),
             "errors": log.size(),
+            "coverage": coverage.state(),
         }
 
     work = Work(rules, Limits(seconds=args.timeout), args.stats)
-    coverage = Coverage(tuple(rule.name for rule in rules.relation_rules), rules.cue_words)
     articles: list[Article] = []
     # JSON lines are split and decoded where they are processed: in the workers, with --jobs
     pieces = skip(read_pieces(args.inputs, fallback, stdin), sink.resumed)

@@ -91,6 +91,12 @@ def coverage_report(coverage: Coverage) -> str:
         f"coverage of {coverage.processed} processed documents (of {coverage.documents} read)",
         "rule                             records  documents",
     ]
+    if coverage.uncounted:
+        lines.insert(
+            1,
+            f"not counted: the {coverage.uncounted} documents done before --resume (their "
+            "checkpoint kept no coverage)",
+        )
     for rule in coverage.rules:
         lines.append(f"{rule:<32} {coverage.records[rule]:>7}  {coverage.documents_with[rule]:>9}")
     never = coverage.never_fired
@@ -106,6 +112,12 @@ def coverage_report(coverage: Coverage) -> str:
     lines.append(
         f"sentences with a cue word but no record: {quiet}"
         + (f" ({per_relation})" if per_relation else "")
+        + (
+            f", not looked for in the {coverage.quiet_unseen} documents done before --resume "
+            "without --stats"
+            if coverage.quiet_unseen
+            else ""
+        )
     )
     for doc, relation, sentence in coverage.quiet_examples:
         lines.append(f"  {doc} [{relation}] {quoted(sentence)}")

@@ -8,6 +8,7 @@ reading them.
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+from engine import cli, output
 from engine.cli import main
 
 RULES_TEXT = """
@@ -83,6 +85,92 @@ def test_stats_count_rules_documents_and_quiet_sentences(batch: tuple[Path, Path
     assert "sentences with a cue word but no record: 1 (MEETING 1)" in lines
     assert '  b.txt [MEETING] "Bob Brandt said he met nobody."' in lines
     assert "The talks were long." not in err
+
+
+def stats_of(err: str) -> list[str]:
+    """The lines of --stats, from its first to the line before the run's summary."""
+    lines = err.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("coverage of "))
+    return [line for line in lines[start:] if not line.startswith("extract: ")]
+
+
+def interrupted_at(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # Ctrl-C when the document `name` comes, a checkpoint written after each one
+    process = cli.process
+
+    def until(work: object, item: object) -> object:
+        if getattr(item, "id", None) == name:
+            raise KeyboardInterrupt
+        return process(work, item)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "process", until)
+    monkeypatch.setattr(output, "CHECKPOINT_SECONDS", 0.0)
+
+
+def test_stats_of_a_resumed_batch_count_the_documents_done_before(
+    batch: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules, articles = batch
+    _, _, whole = run("--rules", str(rules), "--stats", str(articles))
+    target = tmp_path / "out.jsonl"
+    with monkeypatch.context() as patched:
+        interrupted_at("c.txt", patched)
+        stopped, _, _ = run("--rules", str(rules), "--stats", str(articles), "-o", str(target))
+    assert stopped == 130
+    code, _, err = run(
+        "--rules", str(rules), "--stats", str(articles), "-o", str(target), "--resume"
+    )
+    assert code == 0 and "resumed after 2 documents" in err
+    assert stats_of(err) == stats_of(whole)
+    assert "coverage of 3 processed documents (of 3 read)" in stats_of(err)
+
+
+def test_stats_of_a_batch_resumed_with_stats_say_where_quiet_sentences_were_not_looked_for(
+    batch: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sentences with a cue word but no record are looked for only with --stats."""
+    rules, articles = batch
+    target = tmp_path / "out.jsonl"
+    with monkeypatch.context() as patched:
+        interrupted_at("c.txt", patched)
+        run("--rules", str(rules), str(articles), "-o", str(target))  # no --stats
+    code, _, err = run(
+        "--rules", str(rules), "--stats", str(articles), "-o", str(target), "--resume"
+    )
+    assert code == 0
+    stats = stats_of(err)
+    assert stats[0] == "coverage of 3 processed documents (of 3 read)"
+    assert "documents with no record: 2" in stats and "  b.txt" in stats
+    assert (
+        "sentences with a cue word but no record: 0, not looked for in the 2 documents done "
+        "before --resume without --stats"
+    ) in stats
+
+
+def test_stats_say_what_a_resumed_batch_did_not_count(
+    batch: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkpoint without coverage (written by hand, or by an older version)."""
+    rules, articles = batch
+    target = tmp_path / "out.jsonl"
+    with monkeypatch.context() as patched:
+        interrupted_at("c.txt", patched)
+        run("--rules", str(rules), str(articles), "-o", str(target))
+    progress = tmp_path / "out.jsonl.progress"
+    checkpoint = json.loads(progress.read_text(encoding="utf-8"))
+    del checkpoint["tally"]["coverage"]
+    progress.write_text(json.dumps(checkpoint), encoding="utf-8")
+    code, _, err = run(
+        "--rules", str(rules), "--stats", str(articles), "-o", str(target), "--resume"
+    )
+    assert code == 0
+    stats = stats_of(err)
+    assert stats[:2] == [
+        "coverage of 1 processed documents (of 1 read)",
+        "not counted: the 2 documents done before --resume (their checkpoint kept no coverage)",
+    ]
+    assert "documents with no record: 1" in stats and "  c.txt" in stats
 
 
 def test_no_stats_unless_asked(batch: tuple[Path, Path]) -> None:
