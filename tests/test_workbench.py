@@ -94,9 +94,11 @@ def stats_of(err: str) -> list[str]:
     return [line for line in lines[start:] if not line.startswith("extract: ")]
 
 
-def interrupted_at(
-    name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:  # Ctrl-C when the document `name` comes, a checkpoint written after each one
+def stopped_before(
+    name: str, first: list[str], target: Path, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """Run `first` with -o target and Ctrl-C when the document `name` comes (a checkpoint
+    written after each document); the exit status."""
     process = cli.process
 
     def until(work: object, item: object) -> object:
@@ -104,26 +106,30 @@ def interrupted_at(
             raise KeyboardInterrupt
         return process(work, item)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cli, "process", until)
-    monkeypatch.setattr(output, "CHECKPOINT_SECONDS", 0.0)
+    with monkeypatch.context() as patched:
+        patched.setattr(cli, "process", until)
+        patched.setattr(output, "CHECKPOINT_SECONDS", 0.0)
+        return run(*first, "-o", str(target))[0]
+
+
+def resumed_stats(first: list[str], target: Path) -> list[str]:
+    """The --stats of `first` with -o target --stats --resume, which must succeed."""
+    code, _, err = run(*first, "--stats", "-o", str(target), "--resume")
+    assert code == 0 and "resumed after 2 documents" in err
+    return stats_of(err)
 
 
 def test_stats_of_a_resumed_batch_count_the_documents_done_before(
     batch: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rules, articles = batch
-    _, _, whole = run("--rules", str(rules), "--stats", str(articles))
+    first = ["--rules", str(rules), str(articles)]
+    _, _, whole = run(*first, "--stats")
     target = tmp_path / "out.jsonl"
-    with monkeypatch.context() as patched:
-        interrupted_at("c.txt", patched)
-        stopped, _, _ = run("--rules", str(rules), "--stats", str(articles), "-o", str(target))
-    assert stopped == 130
-    code, _, err = run(
-        "--rules", str(rules), "--stats", str(articles), "-o", str(target), "--resume"
-    )
-    assert code == 0 and "resumed after 2 documents" in err
-    assert stats_of(err) == stats_of(whole)
-    assert "coverage of 3 processed documents (of 3 read)" in stats_of(err)
+    assert stopped_before("c.txt", [*first, "--stats"], target, monkeypatch) == 130
+    stats = resumed_stats(first, target)
+    assert stats == stats_of(whole)
+    assert "coverage of 3 processed documents (of 3 read)" in stats
 
 
 def test_stats_of_a_batch_resumed_with_stats_say_where_quiet_sentences_were_not_looked_for(
@@ -131,15 +137,10 @@ def test_stats_of_a_batch_resumed_with_stats_say_where_quiet_sentences_were_not_
 ) -> None:
     """Sentences with a cue word but no record are looked for only with --stats."""
     rules, articles = batch
+    first = ["--rules", str(rules), str(articles)]
     target = tmp_path / "out.jsonl"
-    with monkeypatch.context() as patched:
-        interrupted_at("c.txt", patched)
-        run("--rules", str(rules), str(articles), "-o", str(target))  # no --stats
-    code, _, err = run(
-        "--rules", str(rules), "--stats", str(articles), "-o", str(target), "--resume"
-    )
-    assert code == 0
-    stats = stats_of(err)
+    stopped_before("c.txt", first, target, monkeypatch)  # without --stats
+    stats = resumed_stats(first, target)
     assert stats[0] == "coverage of 3 processed documents (of 3 read)"
     assert "documents with no record: 2" in stats and "  b.txt" in stats
     assert (
@@ -153,19 +154,14 @@ def test_stats_say_what_a_resumed_batch_did_not_count(
 ) -> None:
     """A checkpoint without coverage (written by hand, or by an older version)."""
     rules, articles = batch
+    first = ["--rules", str(rules), str(articles)]
     target = tmp_path / "out.jsonl"
-    with monkeypatch.context() as patched:
-        interrupted_at("c.txt", patched)
-        run("--rules", str(rules), str(articles), "-o", str(target))
+    stopped_before("c.txt", first, target, monkeypatch)
     progress = tmp_path / "out.jsonl.progress"
     checkpoint = json.loads(progress.read_text(encoding="utf-8"))
     del checkpoint["tally"]["coverage"]
     progress.write_text(json.dumps(checkpoint), encoding="utf-8")
-    code, _, err = run(
-        "--rules", str(rules), "--stats", str(articles), "-o", str(target), "--resume"
-    )
-    assert code == 0
-    stats = stats_of(err)
+    stats = resumed_stats(first, target)
     assert stats[:2] == [
         "coverage of 1 processed documents (of 1 read)",
         "not counted: the 2 documents done before --resume (their checkpoint kept no coverage)",
