@@ -69,6 +69,7 @@ class Coverage:
             "quiet": dict(self.quiet),
             "quiet_examples": [list(example) for example in self.quiet_examples],
             "quiet_unseen": self.quiet_unseen if self.looks_for_quiet else self.documents,
+            "uncounted": self.uncounted,
         }
 
     def resume(self, state: Any, done: int) -> None:
@@ -77,7 +78,8 @@ class Coverage:
         documents are said to be uncounted."""
         try:
             counts = {
-                key: int(state[key]) for key in ("documents", "processed", "silent", "quiet_unseen")
+                key: int(state[key])
+                for key in ("documents", "processed", "silent", "quiet_unseen", "uncounted")
             }
             records, documents_with, quiet = (
                 Counter({str(k): int(v) for k, v in state[key].items()})
@@ -92,6 +94,7 @@ class Coverage:
             return
         self.documents, self.processed = counts["documents"], counts["processed"]
         self.silent, self.quiet_unseen = counts["silent"], counts["quiet_unseen"]
+        self.uncounted = counts["uncounted"]
         self.records, self.documents_with, self.quiet = records, documents_with, quiet
         self.silent_examples, self.quiet_examples = silent_examples, quiet_examples
 

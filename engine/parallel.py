@@ -326,8 +326,9 @@ def filled_holes() -> list[object]:
     over the pools that hold the rule set: each one written means a page copied, and the
     worker's objects scattered among the rule set's. Filled (in 7 to 25 ms), they leave
     the workers' objects to pools of their own: with `--jobs 2` on Reuters-21578 and the
-    benchmark pack, the run's page faults went from 25,800 to 15,100 and the workers'
-    processor time down by about 7 % (eight alternated runs each, benchmarks/README.md).
+    benchmark pack, the run's page faults went from about 25,700 to 15,200 and the
+    workers' processor time down by about 7 % (the medians of ten alternated runs each,
+    benchmarks/README.md).
     Nothing is filled when the statistics cannot be read (another allocator, another
     Python): workers then only copy more."""
     try:

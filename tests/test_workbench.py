@@ -112,6 +112,13 @@ def stopped_before(
         return run(*first, "-o", str(target))[0]
 
 
+def forget_coverage(progress: Path) -> None:
+    """Make a checkpoint one without coverage, as written by hand or an older version."""
+    checkpoint = json.loads(progress.read_text(encoding="utf-8"))
+    del checkpoint["tally"]["coverage"]
+    progress.write_text(json.dumps(checkpoint), encoding="utf-8")
+
+
 def resumed_stats(first: list[str], target: Path) -> list[str]:
     """The --stats of `first` with -o target --stats --resume, which must succeed."""
     code, _, err = run(*first, "--stats", "-o", str(target), "--resume")
@@ -149,24 +156,30 @@ def test_stats_of_a_batch_resumed_with_stats_say_where_quiet_sentences_were_not_
     ) in stats
 
 
+@pytest.mark.parametrize("stops", [["c.txt"], ["b.txt", "c.txt"]])
 def test_stats_say_what_a_resumed_batch_did_not_count(
-    batch: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stops: list[str], batch: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A checkpoint without coverage (written by hand, or by an older version)."""
+    """A checkpoint without coverage (written by hand, or by an older version), resumed
+    at once or stopped again first: its documents stay uncounted, and said so."""
     rules, articles = batch
     first = ["--rules", str(rules), str(articles)]
     target = tmp_path / "out.jsonl"
-    stopped_before("c.txt", first, target, monkeypatch)
-    progress = tmp_path / "out.jsonl.progress"
-    checkpoint = json.loads(progress.read_text(encoding="utf-8"))
-    del checkpoint["tally"]["coverage"]
-    progress.write_text(json.dumps(checkpoint), encoding="utf-8")
+    stopped_before(stops[0], first, target, monkeypatch)
+    forget_coverage(tmp_path / "out.jsonl.progress")
+    for name in stops[1:]:
+        assert stopped_before(name, [*first, "--stats", "--resume"], target, monkeypatch) == 130
     stats = resumed_stats(first, target)
+    names = sorted(ARTICLES)
+    lost = names.index(stops[0])  # the documents done when the coverage was lost
     assert stats[:2] == [
-        "coverage of 1 processed documents (of 1 read)",
-        "not counted: the 2 documents done before --resume (their checkpoint kept no coverage)",
+        f"coverage of {3 - lost} processed documents (of {3 - lost} read)",
+        f"not counted: the {lost} documents done before --resume (their checkpoint kept no "
+        "coverage)",
     ]
-    assert "documents with no record: 1" in stats and "  c.txt" in stats
+    silent = [name for name in ("b.txt", "c.txt") if names.index(name) >= lost]
+    assert f"documents with no record: {len(silent)}" in stats
+    assert all(f"  {name}" in stats for name in silent)
 
 
 def test_no_stats_unless_asked(batch: tuple[Path, Path]) -> None:
