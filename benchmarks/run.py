@@ -345,6 +345,12 @@ class Bench:
         )
 
 
+def pair_json(pair: tuple[Result, Result | None, float | None]) -> dict[str, Any]:
+    """A pair of --jobs 1 and --jobs 2 runs and the machine's ceiling after it, for --json."""
+    one, two, ceiling = pair
+    return {"jobs1": vars(one), "jobs2": None if two is None else vars(two), "ceiling": ceiling}
+
+
 def parallel_report(pairs: list[tuple[Result, Result | None, float | None]]) -> list[str]:
     """The lines of section 3 for pairs of --jobs 1 and --jobs 2 runs on one input (with
     the machine's ceiling measured after each): every run, the speed-up of the fastest
@@ -1108,34 +1114,13 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
             "jobs2": None if jobs2 is None else vars(jobs2),
             "build": build,
             "pure": None if pure_run is None else vars(pure_run),
-            "jobs_pairs": [
-                {
-                    "jobs1": vars(one),
-                    "jobs2": None if two is None else vars(two),
-                    "ceiling": ceiling,
-                }
-                for one, two, ceiling in pairs[len(rounds) :]
-            ],
+            "jobs_pairs": [pair_json(pair) for pair in pairs[len(rounds) :]],
             "jobs_long_pairs": [
-                {
-                    "jobs1": vars(one),
-                    "jobs2": None if two is None else vars(two),
-                    "ceiling": ceiling,
-                    "multiple": LONG_MULTIPLE,
-                }
-                for one, two, ceiling in long_pairs
+                {**pair_json(pair), "multiple": LONG_MULTIPLE} for pair in long_pairs
             ],
             "rounds": [
-                {
-                    "jobs1": vars(one),
-                    "jobs2": None if two is None else vars(two),
-                    "ceiling": ceiling,
-                    "floor": vars(floor_run),
-                    "spacy": vars(spacy_run),
-                }
-                for (one, two, ceiling), floor_run, spacy_run in zip(
-                    rounds, floors, spacys, strict=True
-                )
+                {**pair_json(pair), "floor": vars(floor_run), "spacy": vars(spacy_run)}
+                for pair, floor_run, spacy_run in zip(rounds, floors, spacys, strict=True)
             ],
             "compile_rounds": [
                 {"cold": vars(c), "second": vars(w)} for c, w in zip(colds, seconds, strict=True)

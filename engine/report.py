@@ -87,16 +87,13 @@ def regression_report(
 def coverage_report(coverage: Coverage) -> str:
     """`--stats`: per rule how often it fired and on how many documents, rules that never
     fired, documents with no record, sentences with a cue word and no record."""
-    lines = [
-        f"coverage of {coverage.processed} processed documents (of {coverage.documents} read)",
-        "rule                             records  documents",
-    ]
+    lines = [f"coverage of {coverage.processed} processed documents (of {coverage.documents} read)"]
     if coverage.uncounted:
-        lines.insert(
-            1,
+        lines.append(
             f"not counted: the {coverage.uncounted} documents done before --resume (their "
-            "checkpoint kept no coverage)",
+            "checkpoint kept no coverage)"
         )
+    lines.append("rule                             records  documents")
     for rule in coverage.rules:
         lines.append(f"{rule:<32} {coverage.records[rule]:>7}  {coverage.documents_with[rule]:>9}")
     never = coverage.never_fired
