@@ -292,20 +292,22 @@ def _in_pool(
     if isinstance(context, multiprocessing.context.ForkServerContext):
         # workers are forked from a server that has the engine imported already
         context.set_forkserver_preload(["__main__", __name__])
+    # forked workers find the holes in this process's memory pools filled (see
+    # filled_holes), and this process keeps them filled until the workers have ended:
+    # freeing them would write to pages the workers share, each then copied for this
+    # process, while the first tasks wait (15 ms with the benchmark pack)
+    holes = filled_holes() if isinstance(context, multiprocessing.context.ForkContext) else []
     workers: list[_Worker] = []
     try:
-        # forked workers find the holes in this process's memory pools filled (see
-        # filled_holes); this process, which does not need it, lets them open again
-        holes = filled_holes() if isinstance(context, multiprocessing.context.ForkContext) else []
         for _ in range(jobs):
             workers.append(_Worker.start(context, shared, workers))
-        del holes
         yield from _Dispatch(workers, work, split, iter(chunks), batch, size).results()
     finally:  # the tasks not started are dropped; the workers end (together) before this
         for worker in workers:  # returns
             worker.stop()
         for worker in workers:
             worker.wait()
+        del holes
 
 
 # Python's allocator of small objects (pymalloc), as sys._debugmallocstats shows it: a
@@ -318,7 +320,7 @@ _FLOAT_SIZE = sys.getsizeof(0.0)  # 24: smaller blocks are for the interpreter's
 
 def filled_holes() -> list[object]:
     """Objects that fill the free blocks of the pools the small-object allocator has in
-    use, to be kept while workers are forked from this process and dropped after.
+    use, to be kept while workers forked from this process work.
 
     A forked worker shares this process's memory, and a page is copied for it the first
     time it writes there. Its first objects would go to the blocks freed here while the

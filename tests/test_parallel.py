@@ -639,7 +639,7 @@ def test_workers_start_alike_when_the_allocator_cannot_be_read(
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
-def test_holes_are_filled_while_workers_are_forked_and_only_then(
+def test_holes_are_filled_before_workers_are_forked_and_kept_while_they_work(
     method: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     events: list[str] = []
@@ -661,8 +661,10 @@ def test_holes_are_filled_while_workers_are_forked_and_only_then(
     monkeypatch.setattr(parallel, "start_method", lambda: method)
     monkeypatch.setattr(parallel, "filled_holes", fill)
     monkeypatch.setattr(parallel._Worker, "start", classmethod(started))
-    assert list(ordered_map(identity, None, range(5), jobs=2)) == list(range(5))
-    if method == "fork":
-        assert events == ["filled", "worker", "worker", "dropped"]
+    for number in ordered_map(identity, None, range(5), jobs=2):
+        events.append(f"result {number}")
+    results = [f"result {number}" for number in range(5)]
+    if method == "fork":  # kept until the workers have ended
+        assert events == ["filled", "worker", "worker", *results, "dropped"]
     else:  # a spawned worker shares no memory with this process
-        assert events == ["worker", "worker"]
+        assert events == ["worker", "worker", *results]
