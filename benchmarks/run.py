@@ -162,6 +162,11 @@ class Result:
         return self.mb / self.wall_s if self.wall_s else None
 
 
+# a --jobs 1 run, the --jobs 2 run beside it (None: no --jobs) and the machine's ceiling
+# measured after them (two_process_ceiling)
+Pair = tuple[Result, Result | None, float | None]
+
+
 def fmt(value: float | int | None, digits: int = 2) -> str:
     if value is None:
         return "-"
@@ -280,6 +285,13 @@ class Bench:
         self.log(f"{label}: {self.describe(result)}")
         return result
 
+    def jobs_pair(self, suffix: str, pack: Path, source: Input) -> Pair:
+        """`extract --jobs 1`, then `--jobs 2`, on the same input, and the machine's
+        ceiling right after them."""
+        one = self.extract("extract --jobs 1" + suffix, pack, source)
+        two = self.extract("extract --jobs 2" + suffix, pack, source, jobs=2)
+        return one, two, two_process_ceiling()
+
     def compile_only(self, label: str, pack: Path, cache: Path) -> Result:
         """Time `extract` on an empty input: start, load and compile the rules, stop."""
         empty = self.work / "empty.jsonl"
@@ -345,13 +357,13 @@ class Bench:
         )
 
 
-def pair_json(pair: tuple[Result, Result | None, float | None]) -> dict[str, Any]:
+def pair_json(pair: Pair) -> dict[str, Any]:
     """A pair of --jobs 1 and --jobs 2 runs and the machine's ceiling after it, for --json."""
     one, two, ceiling = pair
     return {"jobs1": vars(one), "jobs2": None if two is None else vars(two), "ceiling": ceiling}
 
 
-def parallel_report(pairs: list[tuple[Result, Result | None, float | None]]) -> list[str]:
+def parallel_report(pairs: list[Pair]) -> list[str]:
     """The lines of section 3 for pairs of --jobs 1 and --jobs 2 runs on one input (with
     the machine's ceiling measured after each): every run, the speed-up of the fastest
     --jobs 2 run over the fastest --jobs 1 run against the target, each pair's own."""
@@ -737,7 +749,7 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     pure.cache_supported = cache_supported
 
     # ---- side by side, and --jobs 2: in rounds, each system in turn, the fastest kept
-    rounds: list[tuple[Result, Result | None, float | None]] = []  # --jobs 1, 2, ceiling
+    rounds: list[Pair] = []
     floors, spacys, pure_runs = [], [], []
     for number in range(1, args.rounds + 1):
         suffix = "" if number == 1 else f" (round {number})"
@@ -755,19 +767,14 @@ def benchmark(args: argparse.Namespace, data: Path, work: Path) -> int:
     floor, spacy = fastest(floors), fastest(spacys)
     pairs = list(rounds)  # --jobs 1 vs 2: the rounds' runs, then pairs of their own
     for number in range(len(rounds) + 1, args.jobs_rounds + 1 if bench.jobs else 0):
-        suffix = f" (pair {number})"
-        one = bench.extract("extract --jobs 1" + suffix, pack, main_input)
-        two = bench.extract("extract --jobs 2" + suffix, pack, main_input, jobs=2)
-        pairs.append((one, two, two_process_ceiling()))
-    long_pairs: list[tuple[Result, Result | None, float | None]] = []
+        pairs.append(bench.jobs_pair(f" (pair {number})", pack, main_input))
+    long_pairs: list[Pair] = []
     long_input = None
     if bench.jobs and args.long_pairs > 0:
         long_input = make_input(f"corpus-x{LONG_MULTIPLE}", args.docs, LONG_MULTIPLE)
         for number in range(1, args.long_pairs + 1):
             suffix = f" x{LONG_MULTIPLE} (pair {number})"
-            one = bench.extract("extract --jobs 1" + suffix, pack, long_input)
-            two = bench.extract("extract --jobs 2" + suffix, pack, long_input, jobs=2)
-            long_pairs.append((one, two, two_process_ceiling()))
+            long_pairs.append(bench.jobs_pair(suffix, pack, long_input))
         long_input.path.unlink()
     jobs2 = fastest([two for _, two, _ in pairs if two is not None]) if bench.jobs else None
 
